@@ -1,0 +1,1 @@
+"""Improvement action plans: priorities, actions, milestones, revisions, updates and KPIs."""

@@ -1,0 +1,1 @@
+"""Administration pages: people, organisations, teams, job roles and the audit log."""

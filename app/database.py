@@ -1,0 +1,107 @@
+"""The database engine for SQLite or PostgreSQL, write transactions, and migration status."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import AbstractAsyncContextManager
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from piccolo.engine.base import Engine
+from piccolo.engine.finder import engine_finder
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+# How long a SQLite writer waits for another writer before giving up (seconds).
+SQLITE_BUSY_TIMEOUT = 30
+
+
+def sqlite_path(url: str) -> Path:
+    """The file behind a sqlite:///path URL (relative to the working directory)."""
+    path = url.removeprefix("sqlite:///").removeprefix("sqlite://")
+    if not path:
+        raise RuntimeError("ASSURE_DATABASE_URL names no SQLite file: use sqlite:///path/to/file")
+    return Path(path)
+
+
+def engine_from_url(url: str) -> Engine:
+    """Build a Piccolo engine from ASSURE_DATABASE_URL."""
+    if url.startswith("sqlite:"):
+        path = sqlite_path(url)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _enable_wal(path)
+        return SQLiteEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT)
+    if url.startswith(("postgresql:", "postgres:")):
+        parts = urlsplit(url)
+        config: dict[str, Any] = {
+            "host": parts.hostname or "localhost",
+            "port": parts.port or 5432,
+            "database": parts.path.lstrip("/") or "assure",
+            "user": unquote(parts.username) if parts.username else "postgres",
+        }
+        if parts.password:
+            config["password"] = unquote(parts.password)
+        return PostgresEngine(config=config)
+    raise RuntimeError(
+        f"ASSURE_DATABASE_URL must start with sqlite:/// or postgresql://, not {url.split(':')[0]!r}"
+    )
+
+
+def _enable_wal(path: Path) -> None:
+    # WAL lets readers carry on while one writer commits; the setting is kept in the file.
+    connection = sqlite3.connect(path, timeout=SQLITE_BUSY_TIMEOUT)
+    try:
+        connection.execute("PRAGMA journal_mode=WAL")
+    finally:
+        connection.close()
+
+
+def get_engine() -> Engine:
+    engine = engine_finder()
+    if engine is None:
+        raise RuntimeError("Piccolo found no engine: is PICCOLO_CONF set to app.piccolo_conf?")
+    return engine
+
+
+def write_transaction() -> AbstractAsyncContextManager[Any]:
+    """A transaction for a multi-row write: IMMEDIATE on SQLite so writers queue, not deadlock."""
+    engine = get_engine()
+    if isinstance(engine, SQLiteEngine):
+        return engine.transaction(transaction_type=TransactionType.immediate)
+    return engine.transaction()
+
+
+def icontains(column: Any, text: str) -> Any:
+    """A case-insensitive 'contains' condition (SQLite's LIKE already ignores case for ASCII)."""
+    pattern = f"%{text}%"
+    return column.like(pattern) if isinstance(get_engine(), SQLiteEngine) else column.ilike(pattern)
+
+
+async def pending_migrations() -> list[str]:
+    """Migrations not yet applied, as 'app:migration_id'."""
+    from piccolo.apps.migrations.commands.check import CheckMigrationManager
+
+    statuses = await CheckMigrationManager(app_name="all").get_migration_statuses()
+    return [f"{s.app_name}:{s.migration_id}" for s in statuses if not s.has_ran]
+
+
+async def apply_migrations() -> None:
+    """Apply every pending migration, in dependency order."""
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    result = await run_forwards(app_name="all")
+    if not result.success:
+        raise RuntimeError(f"Migrations failed: {result.message}")
+
+
+async def open_pool() -> None:
+    engine = get_engine()
+    if isinstance(engine, PostgresEngine):
+        await engine.start_connection_pool()
+
+
+async def close_pool() -> None:
+    engine = get_engine()
+    if isinstance(engine, PostgresEngine):
+        await engine.close_connection_pool()

@@ -1,0 +1,86 @@
+"""The application factory: every plugin, route, guard and handler is wired here."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from litestar import Litestar, Router
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
+from litestar.logging import LoggingConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.static_files import create_static_files_router
+
+from app import database
+from app.accounts.access import enforce_access, public, signed_in
+from app.accounts.controllers import SignInController
+from app.accounts.middleware import CurrentUserMiddleware
+from app.accounts.sessions import SessionManager
+from app.accounts.throttle import SignInThrottle
+from app.admin.controllers import ADMIN_CONTROLLERS
+from app.api import API_CONTROLLERS
+from app.settings import Settings, get_settings
+from app.stores import make_store
+from app.web.errors import EXCEPTION_HANDLERS
+from app.web.pages import PagesController
+from app.web.security import SecurityHeadersMiddleware
+from app.web.templating import template_config
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        await database.open_pool()
+        try:
+            yield
+        finally:
+            await database.close_pool()
+
+    state = State(
+        {
+            "settings": settings,
+            "sessions": SessionManager(make_store(settings, "session"), settings),
+            "throttle": SignInThrottle(make_store(settings, "throttle"), settings),
+        }
+    )
+    return Litestar(
+        route_handlers=[
+            SignInController,
+            PagesController,
+            *ADMIN_CONTROLLERS,
+            *API_CONTROLLERS,
+            create_static_files_router(path="/static", directories=[STATIC], opt=public(), name="static"),
+        ],
+        lifespan=[lifespan],
+        state=state,
+        guards=[enforce_access],
+        middleware=[SecurityHeadersMiddleware(), CurrentUserMiddleware()],
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_name="assure_csrf",
+            cookie_httponly=True,
+            header_name="x-csrf-token",
+        ),
+        template_config=template_config(settings),
+        exception_handlers=EXCEPTION_HANDLERS,
+        openapi_config=OpenAPIConfig(
+            title="Assure API",
+            version="1",
+            description="Read access to Assure's people and organisations for BI and HR integrations.",
+            render_plugins=[JsonRenderPlugin()],
+            openapi_router=Router(path="/schema", route_handlers=[], opt=signed_in()),
+        ),
+        logging_config=LoggingConfig(
+            root={"level": logging.getLevelName(logging.INFO), "handlers": ["queue_listener"]},
+            log_exceptions="debug",
+        ),
+        debug=False,
+    )

@@ -1,0 +1,1 @@
+"""People: organisations, teams, job roles and staff."""

@@ -1,0 +1,1 @@
+"""The web shell: layout, navigation, flash messages, security headers and error pages."""

@@ -1,0 +1,41 @@
+"""Pages every signed-in person shares: home, the accessibility statement, and the health check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get
+from litestar.response import Template
+from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
+
+from app.accounts.access import CurrentUser, public, signed_in
+from app.database import get_engine
+from app.people import services as people
+
+
+class PagesController(Controller):
+    path = "/"
+
+    @get("/", opt=signed_in(), name="home")
+    async def home(self, request: Request[CurrentUser, Any, Any]) -> Template:
+        user = request.user
+        context: dict[str, Any] = {
+            "title": "Home",
+            "me": await people.get_staff(user.staff_id),
+        }
+        if user.roles:
+            context["workforce"] = await people.workforce_summary()
+        return Template("pages/home.html", context=context)
+
+    @get("/accessibility", opt=public())
+    async def accessibility(self) -> Template:
+        return Template("pages/accessibility.html", context={"title": "Accessibility statement"})
+
+    @get("/health", opt=public(), include_in_schema=True)
+    async def health(self) -> Response[dict[str, str]]:
+        """200 when the database answers, 503 when it does not."""
+        try:
+            await get_engine().run_ddl("SELECT 1")
+        except Exception:  # any failure to reach the database is the answer itself
+            return Response({"status": "unavailable"}, status_code=HTTP_503_SERVICE_UNAVAILABLE)
+        return Response({"status": "ok"})

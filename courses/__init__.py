@@ -1,0 +1,1 @@
+"""Training: courses, modules, quizzes, sessions, assignments and completions."""
