@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 from litestar import Controller, get
 from litestar.exceptions import NotFoundException
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, QueryParameter
 
 from app.accounts.access import roles
 from app.enums import Role
@@ -16,8 +16,8 @@ from app.people import services as people
 from app.people.services import StaffFilter
 
 READERS = roles(Role.ADMIN, Role.TRAINER, Role.LEADER)
-PageNumber = Annotated[int, Parameter(ge=1, description="Page number, from 1")]
-PerPage = Annotated[int, Parameter(ge=1, le=500, description="Items per page, at most 500")]
+PageNumber = Annotated[int, QueryParameter(ge=1, description="Page number, from 1")]
+PerPage = Annotated[int, QueryParameter(ge=1, le=500, description="Items per page, at most 500")]
 
 
 class OrganisationOut(msgspec.Struct):
@@ -33,7 +33,7 @@ class OrganisationOut(msgspec.Struct):
 class TeamOut(msgspec.Struct):
     id: int
     name: str
-    organisation_id: int
+    organisation_id: FromPath[int]
     organisation_name: str
     active: bool
     active_staff_count: int
@@ -44,7 +44,7 @@ class StaffOut(msgspec.Struct):
     email: str
     full_name: str
     employee_number: str | None
-    organisation_id: int
+    organisation_id: FromPath[int]
     organisation_name: str
     team_id: int | None
     team_name: str | None
@@ -110,13 +110,13 @@ class OrganisationsApi(Controller):
     tags = ("People",)
 
     @get("/")
-    async def list_organisations(self, active: bool | None = None) -> list[OrganisationOut]:
+    async def list_organisations(self, active: FromQuery[bool | None] = None) -> list[OrganisationOut]:
         """Every organisation, optionally only active or inactive ones."""
         rows = await people.list_organisations()
         return [_organisation(r) for r in rows if active is None or r["active"] == active]
 
     @get("/{organisation_id:int}")
-    async def get_organisation(self, organisation_id: int) -> OrganisationOut:
+    async def get_organisation(self, organisation_id: FromPath[int]) -> OrganisationOut:
         rows = [r for r in await people.list_organisations() if r["id"] == organisation_id]
         if not rows:
             raise NotFoundException(f"No organisation with id {organisation_id}")
@@ -129,12 +129,12 @@ class TeamsApi(Controller):
     tags = ("People",)
 
     @get("/")
-    async def list_teams(self, organisation_id: int | None = None) -> list[TeamOut]:
+    async def list_teams(self, organisation_id: FromQuery[int | None] = None) -> list[TeamOut]:
         """Teams, optionally those of one organisation."""
         return [_team(r) for r in await people.list_teams(organisation_id=organisation_id)]
 
     @get("/{team_id:int}")
-    async def get_team(self, team_id: int) -> TeamOut:
+    async def get_team(self, team_id: FromPath[int]) -> TeamOut:
         row = await people.get_team(team_id)
         if row is None:
             raise NotFoundException(f"No team with id {team_id}")
@@ -150,11 +150,11 @@ class StaffApi(Controller):
     @get("/")
     async def list_staff(
         self,
-        q: str = "",
-        organisation_id: int | None = None,
-        team_id: int | None = None,
-        job_role_id: int | None = None,
-        status: Literal["active", "left", "all"] = "active",
+        q: FromQuery[str] = "",
+        organisation_id: FromQuery[int | None] = None,
+        team_id: FromQuery[int | None] = None,
+        job_role_id: FromQuery[int | None] = None,
+        status: FromQuery[Literal["active", "left", "all"]] = "active",
         page: PageNumber = 1,
         per_page: PerPage = 100,
     ) -> StaffPage:
@@ -179,7 +179,7 @@ class StaffApi(Controller):
         )
 
     @get("/{staff_id:int}")
-    async def get_staff(self, staff_id: int) -> StaffOut:
+    async def get_staff(self, staff_id: FromPath[int]) -> StaffOut:
         row = await people.get_staff(staff_id)
         if row is None:
             raise NotFoundException(f"No person with id {staff_id}")

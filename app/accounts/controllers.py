@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from litestar import Controller, Request, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, FromQuery
 from litestar.response import Redirect, Template
 
 from app import audit
@@ -38,7 +38,7 @@ class SignInController(Controller):
     path = "/"
 
     @get("/sign-in", opt=public(), name="sign_in")
-    async def sign_in_form(self, request: Request[Any, Any, Any], next: str = "/") -> Template:
+    async def sign_in_form(self, request: Request[Any, Any, Any], next: FromQuery[str] = "/") -> Template:
         return Template(
             "accounts/sign_in.html",
             context={"title": "Sign in", "next": safe_next(next), "email": "", **error_context({})},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar import Controller, get
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from app import audit
@@ -21,11 +22,11 @@ class AuditController(Controller):
     @get("/")
     async def index(
         self,
-        entity: str = "",
-        entity_id: str = "",
-        action: str = "",
-        actor: str = "",
-        page: int = 1,
+        entity: FromQuery[str] = "",
+        entity_id: FromQuery[str] = "",
+        action: FromQuery[str] = "",
+        actor: FromQuery[str] = "",
+        page: FromQuery[int] = 1,
     ) -> Template:
         page = max(1, page)
         action = action if action in {a.value for a in AuditAction} else ""
@@ -53,7 +54,7 @@ class AuditController(Controller):
         )
 
     @get("/{entry_id:int}")
-    async def show(self, entry_id: int) -> Template:
+    async def show(self, entry_id: FromPath[int]) -> Template:
         entry = await audit.get_entry(entry_id)
         if entry is None:
             raise NotFoundException()

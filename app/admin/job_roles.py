@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from litestar import Controller, Request, get, post
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import Body
+from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
 from app.accounts.access import actor_of, roles
@@ -69,7 +69,7 @@ class JobRolesController(Controller):
         )
 
     @get("/{job_role_id:int}/edit")
-    async def edit(self, job_role_id: int) -> Template:
+    async def edit(self, job_role_id: FromPath[int]) -> Template:
         job_role = await people.get_job_role(job_role_id)
         if job_role is None:
             raise NotFoundException()
@@ -77,7 +77,7 @@ class JobRolesController(Controller):
 
     @post("/{job_role_id:int}/edit", status_code=303)
     async def update(
-        self, request: Request[Any, Any, Any], job_role_id: int, data: FormBody
+        self, request: Request[Any, Any, Any], job_role_id: FromPath[int], data: FormBody
     ) -> Template | Redirect:
         if await people.get_job_role(job_role_id) is None:
             raise NotFoundException()

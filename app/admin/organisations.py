@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from litestar import Controller, Request, get, post
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import Body
+from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
 from app.accounts.access import actor_of, roles
@@ -68,7 +68,7 @@ class OrganisationsController(Controller):
         )
 
     @get("/{organisation_id:int}")
-    async def show(self, organisation_id: int) -> Template:
+    async def show(self, organisation_id: FromPath[int]) -> Template:
         organisation = await people.get_organisation(organisation_id)
         if organisation is None:
             raise NotFoundException()
@@ -82,7 +82,7 @@ class OrganisationsController(Controller):
         )
 
     @get("/{organisation_id:int}/edit")
-    async def edit(self, organisation_id: int) -> Template:
+    async def edit(self, organisation_id: FromPath[int]) -> Template:
         organisation = await people.get_organisation(organisation_id)
         if organisation is None:
             raise NotFoundException()
@@ -96,7 +96,7 @@ class OrganisationsController(Controller):
 
     @post("/{organisation_id:int}/edit", status_code=303)
     async def update(
-        self, request: Request[Any, Any, Any], organisation_id: int, data: FormBody
+        self, request: Request[Any, Any, Any], organisation_id: FromPath[int], data: FormBody
     ) -> Template | Redirect:
         if await people.get_organisation(organisation_id) is None:
             raise NotFoundException()
@@ -124,7 +124,7 @@ class OrganisationsController(Controller):
         )
 
     @get("/{organisation_id:int}/teams/new")
-    async def new_team(self, organisation_id: int) -> Template:
+    async def new_team(self, organisation_id: FromPath[int]) -> Template:
         organisation = await people.get_organisation(organisation_id)
         if organisation is None:
             raise NotFoundException()
@@ -132,7 +132,7 @@ class OrganisationsController(Controller):
 
     @post("/{organisation_id:int}/teams/new", status_code=303)
     async def create_team(
-        self, request: Request[Any, Any, Any], organisation_id: int, data: FormBody
+        self, request: Request[Any, Any, Any], organisation_id: FromPath[int], data: FormBody
     ) -> Template | Redirect:
         organisation = await people.get_organisation(organisation_id)
         if organisation is None:
@@ -181,7 +181,7 @@ class TeamsController(Controller):
     opt = roles(Role.ADMIN)
 
     @get("/{team_id:int}/edit")
-    async def edit(self, team_id: int) -> Template:
+    async def edit(self, team_id: FromPath[int]) -> Template:
         team = await people.get_team(team_id)
         if team is None:
             raise NotFoundException()
@@ -191,7 +191,7 @@ class TeamsController(Controller):
 
     @post("/{team_id:int}/edit", status_code=303)
     async def update(
-        self, request: Request[Any, Any, Any], team_id: int, data: FormBody
+        self, request: Request[Any, Any, Any], team_id: FromPath[int], data: FormBody
     ) -> Template | Redirect:
         team = await people.get_team(team_id)
         if team is None:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from litestar import Controller, Request, get, post
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import Body
+from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from app.accounts import services as accounts
@@ -94,12 +94,12 @@ class StaffController(Controller):
     @get("/")
     async def index(
         self,
-        q: str = "",
-        organisation: int | None = None,
-        team: int | None = None,
-        job_role: int | None = None,
-        status: str = "active",
-        page: int = 1,
+        q: FromQuery[str] = "",
+        organisation: FromQuery[int | None] = None,
+        team: FromQuery[int | None] = None,
+        job_role: FromQuery[int | None] = None,
+        status: FromQuery[str] = "active",
+        page: FromQuery[int] = 1,
     ) -> Template:
         status = status if status in {s for s, _ in STATUS_ITEMS} else "active"
         filters = StaffFilter(
@@ -163,7 +163,7 @@ class StaffController(Controller):
         )
 
     @get("/{staff_id:int}")
-    async def show(self, staff_id: int) -> Template:
+    async def show(self, staff_id: FromPath[int]) -> Template:
         person = await people.get_staff(staff_id)
         if person is None:
             raise NotFoundException()
@@ -178,7 +178,7 @@ class StaffController(Controller):
         )
 
     @get("/{staff_id:int}/edit")
-    async def edit(self, staff_id: int) -> Template:
+    async def edit(self, staff_id: FromPath[int]) -> Template:
         person = await people.get_staff(staff_id)
         if person is None:
             raise NotFoundException()
@@ -199,7 +199,7 @@ class StaffController(Controller):
 
     @post("/{staff_id:int}/edit", status_code=303)
     async def update(
-        self, request: Request[Any, Any, Any], staff_id: int, data: FormBody
+        self, request: Request[Any, Any, Any], staff_id: FromPath[int], data: FormBody
     ) -> Template | Redirect:
         if await people.get_staff(staff_id) is None:
             raise NotFoundException()
@@ -223,7 +223,7 @@ class StaffController(Controller):
         )
 
     @get("/{staff_id:int}/leave")
-    async def leave_form(self, staff_id: int) -> Template:
+    async def leave_form(self, staff_id: FromPath[int]) -> Template:
         person = await people.get_staff(staff_id)
         if person is None:
             raise NotFoundException()
@@ -240,7 +240,7 @@ class StaffController(Controller):
 
     @post("/{staff_id:int}/leave", status_code=303)
     async def leave(
-        self, request: Request[Any, Any, Any], staff_id: int, data: FormBody
+        self, request: Request[Any, Any, Any], staff_id: FromPath[int], data: FormBody
     ) -> Template | Redirect:
         person = await people.get_staff(staff_id)
         if person is None:
@@ -274,7 +274,7 @@ class StaffController(Controller):
         )
 
     @post("/{staff_id:int}/reinstate", status_code=303)
-    async def reinstate(self, request: Request[Any, Any, Any], staff_id: int) -> Redirect:
+    async def reinstate(self, request: Request[Any, Any, Any], staff_id: FromPath[int]) -> Redirect:
         person = await people.get_staff(staff_id)
         if person is None:
             raise NotFoundException()
@@ -294,7 +294,7 @@ class StaffController(Controller):
         )
 
     @get("/{staff_id:int}/access")
-    async def access_form(self, staff_id: int) -> Template:
+    async def access_form(self, staff_id: FromPath[int]) -> Template:
         person = await people.get_staff(staff_id)
         if person is None:
             raise NotFoundException()
@@ -302,7 +302,7 @@ class StaffController(Controller):
 
     @post("/{staff_id:int}/access", status_code=303)
     async def access(
-        self, request: Request[Any, Any, Any], staff_id: int, data: FormBody
+        self, request: Request[Any, Any, Any], staff_id: FromPath[int], data: FormBody
     ) -> Template | Redirect:
         person = await people.get_staff(staff_id)
         if person is None:
