@@ -25,6 +25,7 @@ os.environ.setdefault("PICCOLO_CONF", "app.piccolo_conf")
 import httpx  # noqa: E402
 from litestar import Litestar  # noqa: E402
 from piccolo.engine.postgres import PostgresEngine  # noqa: E402
+from piccolo.table import sort_table_classes  # noqa: E402
 
 from app.accounts.provisioning import create_user  # noqa: E402
 from app.database import apply_migrations, close_pool, get_engine, open_pool  # noqa: E402
@@ -64,11 +65,11 @@ async def migrated_database() -> AsyncIterator[None]:
 async def empty_tables(migrated_database: None) -> AsyncIterator[None]:
     """Each test starts from empty tables (the migration record is kept)."""
     engine = get_engine()
-    names = [t._meta.tablename for t in all_tables()]
+    # Children before parents, so foreign keys never block a delete.
+    names = [t._meta.tablename for t in reversed(sort_table_classes(all_tables()))]
     if isinstance(engine, PostgresEngine):
         await engine.run_ddl(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE")
     else:
-        await engine.run_ddl("PRAGMA foreign_keys = OFF")
         for name in names:
             await engine.run_ddl(f"DELETE FROM {name}")  # noqa: S608 (table names from our own models)
     yield

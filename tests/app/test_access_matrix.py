@@ -1,0 +1,234 @@
+"""Who may use each route: one table over every registered route × role.
+
+A route missing from ACCESS fails the suite, so no route ships without a decision about who may use it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from litestar import Litestar, get
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.routes import HTTPRoute
+
+from app import audit
+from app.accounts.access import CurrentUser, enforce_access, public, roles, signed_in
+from app.audit import CLI_ACTOR
+from app.enums import AuditAction, OrganisationKind, Role
+from app.people import services as people
+from app.people.services import StaffDetails
+from tests.conftest import csrf_token, make_person, sign_in
+
+ANYONE = "anyone"  # no sign-in needed
+SIGNED_IN = "signed in"  # any signed-in person, whatever their roles
+ADMIN = frozenset({Role.ADMIN})
+READERS = frozenset({Role.ADMIN, Role.TRAINER, Role.LEADER})
+
+ACCESS: dict[tuple[str, str], str | frozenset[Role]] = {
+    ("GET", "/sign-in"): ANYONE,
+    ("POST", "/sign-in"): ANYONE,
+    ("POST", "/sign-out"): SIGNED_IN,
+    ("GET", "/accessibility"): ANYONE,
+    ("GET", "/health"): ANYONE,
+    ("GET", "/static/{file_path:path}"): ANYONE,
+    ("HEAD", "/static/{file_path:path}"): ANYONE,
+    ("GET", "/"): SIGNED_IN,
+    ("GET", "/schema"): SIGNED_IN,
+    ("GET", "/schema/openapi.json"): SIGNED_IN,
+    ("GET", "/schema/{path:str}"): SIGNED_IN,
+    ("GET", "/admin/staff"): ADMIN,
+    ("GET", "/admin/staff/new"): ADMIN,
+    ("POST", "/admin/staff/new"): ADMIN,
+    ("GET", "/admin/staff/{staff_id:int}"): ADMIN,
+    ("GET", "/admin/staff/{staff_id:int}/edit"): ADMIN,
+    ("POST", "/admin/staff/{staff_id:int}/edit"): ADMIN,
+    ("GET", "/admin/staff/{staff_id:int}/leave"): ADMIN,
+    ("POST", "/admin/staff/{staff_id:int}/leave"): ADMIN,
+    ("POST", "/admin/staff/{staff_id:int}/reinstate"): ADMIN,
+    ("GET", "/admin/staff/{staff_id:int}/access"): ADMIN,
+    ("POST", "/admin/staff/{staff_id:int}/access"): ADMIN,
+    ("GET", "/admin/organisations"): ADMIN,
+    ("GET", "/admin/organisations/new"): ADMIN,
+    ("POST", "/admin/organisations/new"): ADMIN,
+    ("GET", "/admin/organisations/{organisation_id:int}"): ADMIN,
+    ("GET", "/admin/organisations/{organisation_id:int}/edit"): ADMIN,
+    ("POST", "/admin/organisations/{organisation_id:int}/edit"): ADMIN,
+    ("GET", "/admin/organisations/{organisation_id:int}/teams/new"): ADMIN,
+    ("POST", "/admin/organisations/{organisation_id:int}/teams/new"): ADMIN,
+    ("GET", "/admin/teams/{team_id:int}/edit"): ADMIN,
+    ("POST", "/admin/teams/{team_id:int}/edit"): ADMIN,
+    ("GET", "/admin/job-roles"): ADMIN,
+    ("GET", "/admin/job-roles/new"): ADMIN,
+    ("POST", "/admin/job-roles/new"): ADMIN,
+    ("GET", "/admin/job-roles/{job_role_id:int}/edit"): ADMIN,
+    ("POST", "/admin/job-roles/{job_role_id:int}/edit"): ADMIN,
+    ("GET", "/admin/audit"): ADMIN,
+    ("GET", "/admin/audit/{entry_id:int}"): ADMIN,
+    ("GET", "/api/staff"): READERS,
+    ("GET", "/api/staff/{staff_id:int}"): READERS,
+    ("GET", "/api/organisations"): READERS,
+    ("GET", "/api/organisations/{organisation_id:int}"): READERS,
+    ("GET", "/api/teams"): READERS,
+    ("GET", "/api/teams/{team_id:int}"): READERS,
+}
+
+# Who makes the requests: None is nobody signed in; an empty set is a person with no role yet.
+VISITORS: dict[str, frozenset[Role] | None] = {
+    "anonymous": None,
+    "no role": frozenset(),
+    "professional": frozenset({Role.PROFESSIONAL}),
+    "trainer": frozenset({Role.TRAINER}),
+    "leader": frozenset({Role.LEADER}),
+    "admin": frozenset({Role.ADMIN}),
+}
+
+
+def registered_routes(app: Litestar) -> set[tuple[str, str]]:
+    """Every (method, path) the app answers, apart from the OPTIONS answers Litestar adds itself."""
+    found = set()
+    for route in app.routes:
+        assert isinstance(route, HTTPRoute)
+        for method in route.methods:
+            if method != "OPTIONS":
+                found.add((method, route.path))
+    return found
+
+
+def test_every_route_has_an_access_decision(app):
+    routes = registered_routes(app)
+    assert sorted(routes - ACCESS.keys()) == [], "add these routes to ACCESS"
+    assert sorted(ACCESS.keys() - routes) == [], "these ACCESS entries match no route"
+
+
+def test_every_handler_declares_who_may_use_it(app):
+    """The declaration in code agrees with the table (the table alone could drift from the code)."""
+    for route in app.routes:
+        for method, handler in route.route_handler_map.items():  # type: ignore[attr-defined]
+            if method == "OPTIONS":
+                continue
+            declared = handler[0].opt.get("access") if isinstance(handler, tuple) else handler.opt.get("access")
+            expected = ACCESS[(method, route.path)]
+            wanted = {ANYONE: "public", SIGNED_IN: "signed_in"}.get(expected, expected)  # type: ignore[call-overload]
+            assert declared == wanted, f"{method} {route.path} declares {declared!r}"
+
+
+def allowed(rule: str | frozenset[Role], visitor: frozenset[Role] | None) -> bool:
+    if rule == ANYONE:
+        return True
+    if visitor is None:
+        return False
+    if rule == SIGNED_IN:
+        return True
+    assert isinstance(rule, frozenset)
+    return bool(rule & visitor)
+
+
+@pytest.fixture
+async def records():
+    """One of each record, so every path parameter names something real."""
+    organisation_id = await people.create_organisation(
+        name="Testshire SEND Service", kind=OrganisationKind.LA_SEND, actor=CLI_ACTOR
+    )
+    team_id = await people.create_team(name="Annual Reviews", organisation_id=organisation_id, actor=CLI_ACTOR)
+    job_role_id = await people.create_job_role(name="SEND caseworker", description="", actor=CLI_ACTOR)
+    staff_id = await people.create_staff(
+        details=StaffDetails(
+            email="target@testshire.example",
+            full_name="Target Person",
+            organisation_id=organisation_id,
+            team_id=team_id,
+            job_role_id=job_role_id,
+            start_date=date(2024, 1, 8),
+        ),
+        actor=CLI_ACTOR,
+    )
+    await audit.record(actor=CLI_ACTOR, action=AuditAction.UPDATE, entity="test", summary="for the matrix")
+    entry = (await audit.list_entries(page=1, per_page=1)).entries[0]
+    return {
+        "staff_id": staff_id,
+        "organisation_id": organisation_id,
+        "team_id": team_id,
+        "job_role_id": job_role_id,
+        "entry_id": entry["id"],
+        "file_path": "application.css",
+        "path": "unknown.txt",
+    }
+
+
+def concrete(path: str, values: dict[str, object]) -> str:
+    return re.sub(r"\{(\w+):\w+\}", lambda m: str(values[m.group(1)]), path)
+
+
+def is_refused(response, *, anonymous: bool, path: str) -> bool:
+    if anonymous:
+        if path.startswith(("/api/", "/schema")):
+            return response.status_code == 401 and response.headers["content-type"].startswith(
+                "application/problem+json"
+            )
+        return response.status_code == 303 and response.headers["location"].startswith("/sign-in?next=")
+    return response.status_code == 403
+
+
+@pytest.mark.parametrize("visitor", list(VISITORS))
+async def test_access_matrix(client, app, records, visitor):
+    visitor_roles = VISITORS[visitor]
+    if visitor_roles is not None:
+        email = f"{visitor.replace(' ', '-')}@testshire.example"
+        await make_person(email, *visitor_roles)
+        assert (await sign_in(client, email)).status_code == 303
+    token = await csrf_token(client)
+    # Signing out last keeps the session for every other request.
+    for method, path in sorted(ACCESS, key=lambda key: key == ("POST", "/sign-out")):
+        rule = ACCESS[(method, path)]
+        url = concrete(path, records)
+        if method == "POST":
+            response = await client.post(url, data={"_csrf_token": token}, follow_redirects=False)
+        else:
+            response = await client.request(method, url, follow_redirects=False)
+        refused = is_refused(response, anonymous=visitor_roles is None, path=path)
+        if allowed(rule, visitor_roles):
+            assert not refused and response.status_code < 500, (
+                f"{visitor} should be able to {method} {url}, got {response.status_code}"
+            )
+        else:
+            assert refused, f"{visitor} must be refused {method} {url}, got {response.status_code}"
+
+
+class TestEnforceAccess:
+    """The guard on its own: an undeclared route is refused to everyone, even admins."""
+
+    @staticmethod
+    def _connection(user: CurrentUser | None):
+        class Connection:
+            scope = {"user": user}
+
+        return Connection()
+
+    @staticmethod
+    def _handler(opt: dict[str, object]):
+        @get("/", opt=opt)
+        async def handler() -> None:
+            return None
+
+        return handler
+
+    admin = CurrentUser(1, "a@x.example", "A", frozenset({Role.ADMIN}), "t")
+
+    def test_undeclared_route_is_refused_even_to_an_admin(self):
+        with pytest.raises(PermissionDeniedException):
+            enforce_access(self._connection(self.admin), self._handler({}))  # type: ignore[arg-type]
+
+    def test_public_route_needs_no_sign_in(self):
+        enforce_access(self._connection(None), self._handler(public()))  # type: ignore[arg-type]
+
+    def test_signed_in_route_refuses_nobody_signed_in(self):
+        with pytest.raises(NotAuthorizedException):
+            enforce_access(self._connection(None), self._handler(signed_in()))  # type: ignore[arg-type]
+
+    def test_role_route_refuses_other_roles(self):
+        trainer = CurrentUser(2, "t@x.example", "T", frozenset({Role.TRAINER}), "t")
+        with pytest.raises(PermissionDeniedException):
+            enforce_access(self._connection(trainer), self._handler(roles(Role.ADMIN)))  # type: ignore[arg-type]
+        enforce_access(self._connection(self.admin), self._handler(roles(Role.ADMIN)))  # type: ignore[arg-type]
