@@ -1,4 +1,4 @@
-"""Who may use each route: one table over every registered route × role.
+"""Who may use each route: one table over every registered route and role.
 
 A route missing from ACCESS fails the suite, so no route ships without a decision about who may use it.
 """
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
 from litestar import Litestar, get
@@ -108,7 +109,8 @@ def test_every_handler_declares_who_may_use_it(app):
         for method, handler in route.route_handler_map.items():  # type: ignore[attr-defined]
             if method == "OPTIONS":
                 continue
-            declared = handler[0].opt.get("access") if isinstance(handler, tuple) else handler.opt.get("access")
+            handler = handler[0] if isinstance(handler, tuple) else handler
+            declared = handler.opt.get("access")
             expected = ACCESS[(method, route.path)]
             wanted = {ANYONE: "public", SIGNED_IN: "signed_in"}.get(expected, expected)  # type: ignore[call-overload]
             assert declared == wanted, f"{method} {route.path} declares {declared!r}"
@@ -131,7 +133,9 @@ async def records():
     organisation_id = await people.create_organisation(
         name="Testshire SEND Service", kind=OrganisationKind.LA_SEND, actor=CLI_ACTOR
     )
-    team_id = await people.create_team(name="Annual Reviews", organisation_id=organisation_id, actor=CLI_ACTOR)
+    team_id = await people.create_team(
+        name="Annual Reviews", organisation_id=organisation_id, actor=CLI_ACTOR
+    )
     job_role_id = await people.create_job_role(name="SEND caseworker", description="", actor=CLI_ACTOR)
     staff_id = await people.create_staff(
         details=StaffDetails(
@@ -201,10 +205,7 @@ class TestEnforceAccess:
 
     @staticmethod
     def _connection(user: CurrentUser | None):
-        class Connection:
-            scope = {"user": user}
-
-        return Connection()
+        return SimpleNamespace(scope={"user": user})
 
     @staticmethod
     def _handler(opt: dict[str, object]):
