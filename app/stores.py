@@ -96,3 +96,9 @@ def make_store(settings: Settings, namespace: str) -> Store:
     if settings.redis_url:
         return RedisStore.with_client(url=settings.redis_url, namespace=f"assure:{namespace}")
     return DatabaseStore(namespace)
+
+
+async def purge_expired(store: Store) -> None:
+    """Remove expired entries from a database store; Redis expires its keys by itself."""
+    if isinstance(store, DatabaseStore):
+        await store.purge_expired()

@@ -102,7 +102,6 @@ class SignInController(Controller):
             token,
             httponly=True,
             samesite="lax",
-            secure=request.url.scheme == "https",
             path="/",
         )
         return response

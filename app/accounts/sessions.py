@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from litestar.stores.base import Store
 
 from app.settings import Settings
+from app.stores import purge_expired
 
 COOKIE_NAME = "assure_session"
 # Renewing the idle expiry costs a write, so it happens at most once a minute per session.
@@ -37,6 +38,8 @@ class SessionManager:
 
     async def start(self, staff_id: int) -> str:
         """Open a new session (always a new id) and return the token for the cookie."""
+        # Sign-ins are rare next to page views, so they carry the clean-up of expired sessions.
+        await purge_expired(self.store)
         token = secrets.token_urlsafe(32)
         now = time.time()
         await self._save(token, SessionData(staff_id, now, now))

@@ -14,6 +14,7 @@ from litestar.response import Redirect, Template
 from app.accounts import services as accounts
 from app.accounts.access import actor_of, roles
 from app.accounts.services import AccountError
+from app.database import write_transaction
 from app.enums import Role
 from app.people import services as people
 from app.people.services import PeopleError, StaffDetails, StaffFilter
@@ -312,12 +313,13 @@ class StaffController(Controller):
         actor = actor_of(request)
         if staff_id == actor.staff_id and Role.ADMIN.value not in chosen:
             return await _access_page(person, chosen, {"roles": "You cannot remove your own admin role"})
-        if password:
-            try:
-                await accounts.set_password(staff_id=staff_id, password=password, actor=actor)
-            except AccountError as exc:
-                return await _access_page(person, chosen, {"password": str(exc)})
-        await accounts.set_roles(staff_id=staff_id, roles={Role(r) for r in chosen}, actor=actor)
+        try:
+            async with write_transaction():
+                if password:
+                    await accounts.set_password(staff_id=staff_id, password=password, actor=actor)
+                await accounts.set_roles(staff_id=staff_id, roles={Role(r) for r in chosen}, actor=actor)
+        except AccountError as exc:
+            return await _access_page(person, chosen, {"password": str(exc)})
         return flash(
             Redirect(f"/admin/staff/{staff_id}", status_code=303),
             request.app.state.settings.secret_key,

@@ -29,6 +29,16 @@ def content_security_policy(nonce: str) -> str:
     )
 
 
+def _mark_cookies_secure(headers: MutableScopeHeaders) -> None:
+    """Over HTTPS every cookie we set (session, CSRF, banner) is sent back only over HTTPS."""
+    cookies = headers.getall("set-cookie", [])
+    if not cookies:
+        return
+    del headers["set-cookie"]
+    for cookie in cookies:
+        headers.add("set-cookie", cookie if "; secure" in cookie.lower() else f"{cookie}; Secure")
+
+
 class SecurityHeadersMiddleware(ASGIMiddleware):
     scopes = (ScopeType.HTTP,)
 
@@ -48,6 +58,7 @@ class SecurityHeadersMiddleware(ASGIMiddleware):
                 headers["Cross-Origin-Opener-Policy"] = "same-origin"
                 if https:
                     headers["Strict-Transport-Security"] = f"max-age={HSTS_SECONDS}; includeSubDomains"
+                    _mark_cookies_secure(headers)
             await send(message)
 
         await next_app(scope, receive, send_with_headers)
