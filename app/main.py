@@ -27,8 +27,9 @@ from app.settings import Settings, get_settings
 from app.stores import make_store
 from app.web.errors import EXCEPTION_HANDLERS
 from app.web.pages import PagesController
-from app.web.security import SecurityHeadersMiddleware
+from app.web.security import add_security_headers
 from app.web.templating import template_config
+from courses.calculator_controller import CalculatorController
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             SignInController,
             PagesController,
+            CalculatorController,
             *ADMIN_CONTROLLERS,
             *API_CONTROLLERS,
             create_static_files_router(path="/static", directories=[STATIC], opt=public(), name="static"),
@@ -62,7 +64,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         lifespan=[lifespan],
         state=state,
         guards=[enforce_access],
-        middleware=[SecurityHeadersMiddleware(), CurrentUserMiddleware()],
+        middleware=[CurrentUserMiddleware()],
+        before_send=[add_security_headers],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_name="assure_csrf",

@@ -21,6 +21,7 @@ from litestar.template.config import TemplateConfig
 from app.accounts.access import CurrentUser
 from app.enums import Role
 from app.settings import Settings
+from app.web.security import csp_nonce
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 SERVICE_NAME = "Assure"
@@ -35,6 +36,7 @@ class NavItem:
 
 NAVIGATION = (
     NavItem("Home", "/"),
+    NavItem("Timescale calculator", "/calculator"),
     NavItem("People", "/admin/staff", frozenset({Role.ADMIN})),
     NavItem("Organisations", "/admin/organisations", frozenset({Role.ADMIN})),
     NavItem("Job roles", "/admin/job-roles", frozenset({Role.ADMIN})),
@@ -73,6 +75,7 @@ def make_environment(settings: Settings) -> Environment:
         service_name=SERVICE_NAME,
         council_name=settings.council_name,
         navigation=navigation,
+        csp_nonce=lambda request: csp_nonce(request.scope),
         roles=Role,
     )
     env.filters["uk_date"] = lambda d: d.strftime("%-d %B %Y") if d else ""

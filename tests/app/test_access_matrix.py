@@ -36,6 +36,7 @@ ACCESS: dict[tuple[str, str], str | frozenset[Role]] = {
     ("GET", "/static/{file_path:path}"): ANYONE,
     ("HEAD", "/static/{file_path:path}"): ANYONE,
     ("GET", "/"): SIGNED_IN,
+    ("GET", "/calculator"): SIGNED_IN,
     ("GET", "/schema"): SIGNED_IN,
     ("GET", "/schema/openapi.json"): SIGNED_IN,
     ("GET", "/schema/{path:str}"): SIGNED_IN,
