@@ -5,9 +5,7 @@ from __future__ import annotations
 import secrets
 
 from litestar.datastructures import MutableScopeHeaders
-from litestar.enums import ScopeType
-from litestar.middleware import ASGIMiddleware
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import Message, Scope
 
 HSTS_SECONDS = 31536000
 
@@ -39,26 +37,26 @@ def _mark_cookies_secure(headers: MutableScopeHeaders) -> None:
         headers.add("set-cookie", cookie if "; secure" in cookie.lower() else f"{cookie}; Secure")
 
 
-class SecurityHeadersMiddleware(ASGIMiddleware):
-    scopes = (ScopeType.HTTP,)
+def csp_nonce(scope: Scope) -> str:
+    """This request's CSP nonce, made on first use by the page or by the headers, whichever comes first."""
+    state = scope.setdefault("state", {})
+    if "csp_nonce" not in state:
+        state["csp_nonce"] = secrets.token_urlsafe(16)
+    return str(state["csp_nonce"])
 
-    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        nonce = secrets.token_urlsafe(16)
-        scope.setdefault("state", {})["csp_nonce"] = nonce
-        https = scope.get("scheme") == "https"
 
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableScopeHeaders.from_message(message)
-                headers["Content-Security-Policy"] = content_security_policy(nonce)
-                headers["X-Content-Type-Options"] = "nosniff"
-                headers["X-Frame-Options"] = "DENY"
-                headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
-                headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
-                headers["Cross-Origin-Opener-Policy"] = "same-origin"
-                if https:
-                    headers["Strict-Transport-Security"] = f"max-age={HSTS_SECONDS}; includeSubDomains"
-                    _mark_cookies_secure(headers)
-            await send(message)
-
-        await next_app(scope, receive, send_with_headers)
+async def add_security_headers(message: Message, scope: Scope) -> None:
+    """A `before_send` hook rather than a middleware: Litestar runs middleware only on matched routes,
+    so a middleware would miss 404s, 405s and CSRF refusals."""
+    if message["type"] != "http.response.start" or scope["type"] != "http":
+        return
+    headers = MutableScopeHeaders.from_message(message)
+    headers["Content-Security-Policy"] = content_security_policy(csp_nonce(scope))
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["X-Frame-Options"] = "DENY"
+    headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+    headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+    headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    if scope.get("scheme") == "https":
+        headers["Strict-Transport-Security"] = f"max-age={HSTS_SECONDS}; includeSubDomains"
+        _mark_cookies_secure(headers)
