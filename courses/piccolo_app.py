@@ -2,12 +2,40 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from courses.tables import Course
+from courses.tables import (
+    AnswerOption,
+    Assignment,
+    AssignmentRule,
+    Attendance,
+    Completion,
+    Course,
+    CourseVersion,
+    Module,
+    ModuleProgress,
+    OutboxMessage,
+    Question,
+    QuizAttempt,
+    TrainingSession,
+)
 
 APP_CONFIG = AppConfig(
     app_name="courses",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
-    table_classes=[Course],
+    table_classes=[
+        Course,
+        CourseVersion,
+        Module,
+        Question,
+        AnswerOption,
+        AssignmentRule,
+        Assignment,
+        ModuleProgress,
+        QuizAttempt,
+        Completion,
+        TrainingSession,
+        Attendance,
+        OutboxMessage,
+    ],
     migration_dependencies=["app.piccolo_app"],
     commands=[],
 )
