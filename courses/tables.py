@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING
+
 from piccolo.columns import (
     JSON,
     Boolean,
@@ -22,6 +24,9 @@ from courses.enums import (
     TargetKind,
     VersionStatus,
 )
+
+if TYPE_CHECKING:
+    from app.tables import Staff
 
 STAFF = LazyTableReference(table_class_name="Staff", app_name="app")
 
@@ -51,7 +56,7 @@ class CourseVersion(Table):
     estimated_minutes = Integer(default=30)
     pass_mark = Integer(null=True, default=None)  # percent, for courses with quizzes
     published_at = Timestamptz(null=True, default=None)
-    published_by = ForeignKey(references=STAFF, on_delete=OnDelete.set_null, null=True)
+    published_by: ForeignKey["Staff"] = ForeignKey(references=STAFF, on_delete=OnDelete.set_null, null=True)
     # Set when publishing changed statutory content: everyone must complete this version again.
     requires_recompletion = Boolean(default=False)
     change_reason = Text(default="")
@@ -96,7 +101,7 @@ class AssignmentRule(Table):
     due_kind = Varchar(length=20, choices=DueKind)
     due_on = Date(null=True, default=None)  # for fixed due dates
     due_days = Integer(null=True, default=None)  # for relative due dates
-    created_by = ForeignKey(references=STAFF, on_delete=OnDelete.set_null, null=True)
+    created_by: ForeignKey["Staff"] = ForeignKey(references=STAFF, on_delete=OnDelete.set_null, null=True)
     created_at = Timestamptz()
     ended_at = Timestamptz(null=True, default=None, index=True)
     end_reason = Text(default="")
@@ -107,7 +112,7 @@ class Assignment(Table):
 
     id = Serial(primary_key=True)
     course = ForeignKey(references=Course, on_delete=OnDelete.cascade, index=True)
-    staff = ForeignKey(references=STAFF, on_delete=OnDelete.cascade, index=True)
+    staff: ForeignKey["Staff"] = ForeignKey(references=STAFF, on_delete=OnDelete.cascade, index=True)
     # The standing rule that made this assignment; null for a one-off assignment to a person.
     from_rule = ForeignKey(references=AssignmentRule, on_delete=OnDelete.set_null, null=True, index=True)
     assigned_on = Date()
@@ -120,14 +125,14 @@ class ModuleProgress(Table):
     """A module a person finished, in the course version they were taking."""
 
     id = Serial(primary_key=True)
-    staff = ForeignKey(references=STAFF, on_delete=OnDelete.cascade, index=True)
+    staff: ForeignKey["Staff"] = ForeignKey(references=STAFF, on_delete=OnDelete.cascade, index=True)
     module = ForeignKey(references=Module, on_delete=OnDelete.cascade, index=True)
     completed_at = Timestamptz()
 
 
 class QuizAttempt(Table):
     id = Serial(primary_key=True)
-    staff = ForeignKey(references=STAFF, on_delete=OnDelete.cascade, index=True)
+    staff: ForeignKey["Staff"] = ForeignKey(references=STAFF, on_delete=OnDelete.cascade, index=True)
     module = ForeignKey(references=Module, on_delete=OnDelete.cascade, index=True)
     started_at = Timestamptz()
     submitted_at = Timestamptz(null=True, default=None)
@@ -141,7 +146,7 @@ class Completion(Table):
     """A person completed a course on a date. Never updated: a renewal is a new row."""
 
     id = Serial(primary_key=True)
-    staff = ForeignKey(references=STAFF, on_delete=OnDelete.cascade, index=True)
+    staff: ForeignKey["Staff"] = ForeignKey(references=STAFF, on_delete=OnDelete.cascade, index=True)
     course = ForeignKey(references=Course, on_delete=OnDelete.cascade, index=True)
     version_number = Integer()
     completed_on = Date(index=True)
@@ -149,7 +154,7 @@ class Completion(Table):
     source = Varchar(length=20, choices=CompletionSource)
     evidence = Text(default="")
     backdate_reason = Text(default="")
-    recorded_by = ForeignKey(references=STAFF, on_delete=OnDelete.set_null, null=True)
+    recorded_by: ForeignKey["Staff"] = ForeignKey(references=STAFF, on_delete=OnDelete.set_null, null=True)
     certificate_code = Varchar(length=20, unique=True)
     created_at = Timestamptz()
 
@@ -164,16 +169,16 @@ class TrainingSession(Table):
     venue = Varchar(length=300, default="")
     online_url = Varchar(length=500, default="")
     capacity = Integer(default=20)
-    trainer = ForeignKey(references=STAFF, on_delete=OnDelete.set_null, null=True)
+    trainer: ForeignKey["Staff"] = ForeignKey(references=STAFF, on_delete=OnDelete.set_null, null=True)
     cancelled_at = Timestamptz(null=True, default=None)
 
 
 class Attendance(Table):
     id = Serial(primary_key=True)
     session = ForeignKey(references=TrainingSession, on_delete=OnDelete.cascade, index=True)
-    staff = ForeignKey(references=STAFF, on_delete=OnDelete.cascade, index=True)
+    staff: ForeignKey["Staff"] = ForeignKey(references=STAFF, on_delete=OnDelete.cascade, index=True)
     status = Varchar(length=20, choices=AttendanceStatus, default=AttendanceStatus.BOOKED)
-    recorded_by = ForeignKey(references=STAFF, on_delete=OnDelete.set_null, null=True)
+    recorded_by: ForeignKey["Staff"] = ForeignKey(references=STAFF, on_delete=OnDelete.set_null, null=True)
     recorded_at = Timestamptz(null=True, default=None)
 
 
