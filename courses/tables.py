@@ -60,6 +60,8 @@ class CourseVersion(Table):
     # Set when publishing changed statutory content: everyone must complete this version again.
     requires_recompletion = Boolean(default=False)
     change_reason = Text(default="")
+    # A fingerprint of content imported from files, so importing the same files twice changes nothing.
+    content_hash = Varchar(length=64, default="")
     created_at = Timestamptz()
 
 

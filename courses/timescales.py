@@ -252,3 +252,21 @@ def deadlines_after(event: Event, on: date, *, under_five: bool = False) -> list
             ),
         ]
     return sorted(deadlines, key=lambda d: d.due_on)
+
+
+# Calculations a scenario question in course content may name; each takes the event date.
+SCENARIOS = {
+    "decide_whether_to_assess": decide_whether_to_assess,
+    "advice_due": advice_due,
+    "notify_no_plan": notify_no_plan,
+    "final_plan_due": final_plan_due,
+    "comments_close": comments_close,
+    "annual_review_due": annual_review_due,
+    "review_invitations_by": review_invitations_by,
+    "review_report_due": review_report_due,
+    "review_decision_due": review_decision_due,
+    "amended_plan_due": amended_plan_due,
+    "latest_amended_plan_after_meeting": latest_amended_plan_after_meeting,
+    "mediation_contact_due": mediation_contact_due,
+    "appeal_due": appeal_due,
+}
