@@ -91,13 +91,17 @@ def final_plan_due(request_received: date) -> date:
 
 
 def comments_close(draft_served: date) -> date:
-    """The family has at least 15 days from the draft being served to comment (reg 13(1))."""
+    """The earliest day a plan can be finalised: the family has 15 days *beginning with* the day the
+    draft (or proposed amendments) is served to comment and ask for a setting (reg 13(1), reg 22(2));
+    their last day is the 14th after service, so the plan may be finalised from the 15th."""
     return draft_served + timedelta(days=15)
 
 
 def annual_review_due(plan_or_last_review: date) -> date:
-    """Reviews at least every 12 months from the plan, then from the last review (CFA s.44; CoP 9.166)."""
-    return _months(plan_or_last_review, 12)
+    """The last day for the next review: CFA s.44(1) requires one "in the period of 12 months starting
+    with" the date the plan was made or last reviewed, so the period ends the day before the
+    anniversary (CoP 9.166)."""
+    return _months(plan_or_last_review, 12) - timedelta(days=1)
 
 
 def early_years_review_window(plan_or_last_review: date) -> tuple[date, date]:
@@ -131,9 +135,10 @@ def latest_amended_plan_after_meeting(meeting: date) -> date:
 
 
 def phase_transfer_due(transfer_year: int, transfer: Transfer) -> date:
-    """A transferring child's plan must be reviewed and amended by 15 February of the transfer year,
-    or 31 March for secondary school to post-16 (reg 18)."""
-    return date(transfer_year, 3, 31) if transfer is Transfer.TO_POST_16 else date(transfer_year, 2, 15)
+    """The last day to review and amend a transferring child's plan: reg 18(1) says *before*
+    15 February of the transfer year (before 31 March for secondary school to post-16)."""
+    deadline = date(transfer_year, 3, 31) if transfer is Transfer.TO_POST_16 else date(transfer_year, 2, 15)
+    return deadline - timedelta(days=1)
 
 
 def mediation_contact_due(decision_notified: date) -> date:
@@ -187,11 +192,11 @@ def deadlines_after(event: Event, on: date, *, under_five: bool = False) -> list
     elif event is Event.DRAFT_PLAN_SERVED:
         deadlines = [
             Deadline(
-                "End of the family's 15 days to comment and name a setting",
+                "Earliest day to finalise the plan, after the family's 15 days to comment",
                 comments_close(on),
                 "SEND Regs 2014 reg 13(1)",
                 kind="from",
-                note="The plan cannot be finalised before the family has had at least 15 days.",
+                note="The 15 days begin with the day the draft is served.",
             ),
         ]
     elif event is Event.PLAN_ISSUED:
@@ -227,7 +232,7 @@ def deadlines_after(event: Event, on: date, *, under_five: bool = False) -> list
     elif event is Event.AMENDMENTS_PROPOSED:
         deadlines = [
             Deadline(
-                "Family's 15 days to comment on the proposed amendments end",
+                "Earliest day to finalise, after the family's 15 days to comment on the amendments",
                 comments_close(on),
                 "SEND Regs 2014 reg 22",
                 kind="from",

@@ -32,7 +32,8 @@ class TestRegulation10NoPlan:
 
 
 class TestRegulation13DraftAndFinalPlan:
-    def test_reg_13_1_family_has_15_days_to_comment(self):
+    def test_reg_13_1_plan_finalised_only_after_the_15_days_beginning_with_service(self):
+        # 15 days beginning with 1 June run to 15 June; the plan may be finalised from 16 June.
         assert t.comments_close(date(2026, 6, 1)) == date(2026, 6, 16)
 
     def test_reg_13_2_final_plan_within_20_weeks(self):
@@ -44,15 +45,16 @@ class TestRegulation13DraftAndFinalPlan:
 
 
 class TestSection44AnnualReview:
-    def test_cfa_s44_review_within_12_months_of_the_plan(self):
-        assert t.annual_review_due(date(2025, 9, 15)) == date(2026, 9, 15)
+    def test_cfa_s44_review_within_the_12_months_starting_with_the_plan(self):
+        # "12 months starting with" 15 September 2025 ends on 14 September 2026.
+        assert t.annual_review_due(date(2025, 9, 15)) == date(2026, 9, 14)
 
     def test_cfa_s44_then_within_12_months_of_the_last_review(self):
         last_review = date(2026, 9, 10)
-        assert t.annual_review_due(last_review) == date(2027, 9, 10)
+        assert t.annual_review_due(last_review) == date(2027, 9, 9)
 
     def test_cfa_s44_plan_issued_on_29_february(self):
-        assert t.annual_review_due(date(2028, 2, 29)) == date(2029, 2, 28)
+        assert t.annual_review_due(date(2028, 2, 29)) == date(2029, 2, 27)
 
     def test_cop_9_178_under_fives_reviewed_every_3_to_6_months(self):
         assert t.early_years_review_window(date(2026, 1, 31)) == (date(2026, 4, 30), date(2026, 7, 31))
@@ -79,11 +81,11 @@ class TestRegulation22AmendedPlan:
 
 
 class TestRegulation18PhaseTransfer:
-    def test_reg_18_transfer_between_schools_by_15_february(self):
-        assert t.phase_transfer_due(2027, Transfer.TO_SECONDARY) == date(2027, 2, 15)
+    def test_reg_18_transfer_between_schools_before_15_february(self):
+        assert t.phase_transfer_due(2027, Transfer.TO_SECONDARY) == date(2027, 2, 14)
 
-    def test_reg_18_secondary_to_post_16_by_31_march(self):
-        assert t.phase_transfer_due(2027, Transfer.TO_POST_16) == date(2027, 3, 31)
+    def test_reg_18_secondary_to_post_16_before_31_march(self):
+        assert t.phase_transfer_due(2027, Transfer.TO_POST_16) == date(2027, 3, 30)
 
 
 class TestSection51Appeals:
@@ -108,7 +110,7 @@ class TestSection51Appeals:
         (Event.REQUEST_RECEIVED, "final EHC plan", date(2026, 5, 25), "reg 13(2)"),
         (Event.REVIEW_MEETING, "decision", date(2026, 2, 2), "reg 20"),
         (Event.REVIEW_MEETING, "Amended plan", date(2026, 3, 30), "reg"),
-        (Event.PLAN_ISSUED, "annual review", date(2027, 1, 5), "s.44"),
+        (Event.PLAN_ISSUED, "annual review", date(2027, 1, 4), "s.44"),
     ],
 )
 def test_deadlines_after_an_event_cite_their_source(event, step_fragment, expected, source_fragment):
