@@ -30,6 +30,7 @@ from app.web.pages import PagesController
 from app.web.security import add_security_headers
 from app.web.templating import template_config
 from courses.calculator_controller import CalculatorController
+from courses.compliance_controller import ComplianceController
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SignInController,
             PagesController,
             CalculatorController,
+            ComplianceController,
             *ADMIN_CONTROLLERS,
             *API_CONTROLLERS,
             create_static_files_router(path="/static", directories=[STATIC], opt=public(), name="static"),

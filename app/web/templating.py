@@ -37,6 +37,7 @@ class NavItem:
 NAVIGATION = (
     NavItem("Home", "/"),
     NavItem("Timescale calculator", "/calculator"),
+    NavItem("Compliance", "/compliance", frozenset({Role.TRAINER, Role.LEADER, Role.ADMIN})),
     NavItem("People", "/admin/staff", frozenset({Role.ADMIN})),
     NavItem("Organisations", "/admin/organisations", frozenset({Role.ADMIN})),
     NavItem("Job roles", "/admin/job-roles", frozenset({Role.ADMIN})),

@@ -1,0 +1,553 @@
+# The SQL here is joined from this module's own fragments; every value goes through an argument.
+# ruff: noqa: S608
+"""Training compliance: where every assigned person stands on a course, counted in SQL by group.
+
+One SQL statement works out each person's status on one or more dates (the same rules as
+`courses.learning.status_of`); the views, the drill-down, the trend, reminders and the public
+counts for action plans all read it, so they can never disagree.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from piccolo.engine.postgres import PostgresEngine
+
+from app.database import get_engine
+from courses.enums import CourseStatus, TrainingStatus, VersionStatus
+from courses.learning import RENEWAL_WINDOW_DAYS
+from courses.tables import Assignment, Course
+
+PER_PAGE = 50
+TREND_MONTHS = 12
+COMPLIANT = (TrainingStatus.COMPLETED, TrainingStatus.EXPIRING_SOON)
+# Columns of the compliance table, in the order people read them: done first, then what needs action.
+STATUS_ORDER = (
+    TrainingStatus.COMPLETED,
+    TrainingStatus.EXPIRING_SOON,
+    TrainingStatus.EXPIRED,
+    TrainingStatus.OVERDUE,
+    TrainingStatus.IN_PROGRESS,
+    TrainingStatus.NOT_STARTED,
+)
+STATUS_LABELS = {
+    TrainingStatus.COMPLETED: "Completed",
+    TrainingStatus.EXPIRING_SOON: "Expiring soon",
+    TrainingStatus.EXPIRED: "Expired",
+    TrainingStatus.OVERDUE: "Overdue",
+    TrainingStatus.IN_PROGRESS: "In progress",
+    TrainingStatus.NOT_STARTED: "Not started",
+}
+# A team or job role id of 0 stands for "not recorded" (ids start at 1).
+NOT_RECORDED = 0
+
+
+class Grouping(StrEnum):
+    ORGANISATION = "organisation"
+    TEAM = "team"
+    JOB_ROLE = "job_role"
+    ALL = "all"
+
+    @property
+    def label(self) -> str:
+        return {
+            "organisation": "Organisation",
+            "team": "Team",
+            "job_role": "Job role",
+            "all": "Organisation, team and job role",
+        }[self.value]
+
+    @property
+    def dimensions(self) -> tuple[str, ...]:
+        return {
+            "organisation": ("organisation",),
+            "team": ("organisation", "team"),
+            "job_role": ("job_role",),
+            "all": ("organisation", "team", "job_role"),
+        }[self.value]
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Who is counted: None means everyone; a list narrows to those ids (0: not recorded)."""
+
+    organisation_ids: list[int] | None = None
+    team_ids: list[int] | None = None
+    job_role_ids: list[int] | None = None
+
+    @classmethod
+    def of(cls, *, organisation: int | None, team: int | None, job_role: int | None) -> Scope:
+        def one(value: int | None) -> list[int] | None:
+            return None if value is None else [value]
+
+        return cls(one(organisation), one(team), one(job_role))
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    """A date the statuses are worked out on, with the month it closes (for completions per month)."""
+
+    as_of: date
+    month_start: date
+
+    @property
+    def next_start(self) -> datetime:
+        # Timestamps before midnight (UTC) at the end of as_of count as on or before that day.
+        return datetime.combine(self.as_of + timedelta(days=1), time(), tzinfo=UTC)
+
+    @property
+    def soon(self) -> date:
+        return self.as_of + timedelta(days=RENEWAL_WINDOW_DAYS)
+
+
+# --- the one status query --------------------------------------------------------------------
+
+
+class _Sql:
+    """Builds raw SQL with named argument markers, rendered in text order to Piccolo's {} placeholders
+    (so an argument may be used twice, and pieces may be built in any order)."""
+
+    def __init__(self) -> None:
+        self.values: list[Any] = []
+        self.postgres = isinstance(get_engine(), PostgresEngine)
+
+    def arg(self, value: Any, cast: str | None = None) -> str:
+        self.values.append(value.value if isinstance(value, StrEnum) else value)
+        marker = f"__arg{len(self.values) - 1}__"
+        # PostgreSQL cannot infer the type of a bare parameter in a SELECT list; SQLite has no DATE type
+        # to cast to (and compares ISO dates and timestamps as text correctly).
+        return f"CAST({marker} AS {cast})" if cast and self.postgres else marker
+
+    def in_list(self, column: str, ids: list[int]) -> str:
+        """`column IN (...)`, where 0 in ids also matches NULL (not recorded)."""
+        real = [i for i in ids if i != NOT_RECORDED]
+        parts = []
+        if real:
+            parts.append(f"{column} IN ({', '.join(self.arg(i) for i in real)})")
+        if NOT_RECORDED in ids:
+            parts.append(f"{column} IS NULL")
+        return f"({' OR '.join(parts)})" if parts else "1 = 0"
+
+    async def run(self, text: str) -> list[dict[str, Any]]:
+        args: list[Any] = []
+
+        def placeholder(match: re.Match[str]) -> str:
+            args.append(self.values[int(match.group(1))])
+            return "{}"
+
+        rendered = _MARKER.sub(placeholder, text)
+        return await Assignment.raw(rendered, *args)
+
+
+_MARKER = re.compile(r"__arg(\d+)__")
+
+
+def _status_ctes(sql: _Sql, *, points: list[Point], course_ids: list[int] | None, scope: Scope) -> str:
+    """WITH ... person_status(as_of, staff, course, due_on, expires_on, status): one row per person,
+    course and point, for open assignments of people in scope who had not left by that date."""
+    point_rows = " UNION ALL ".join(
+        f"SELECT {sql.arg(p.as_of, 'DATE')} AS as_of, {sql.arg(p.month_start, 'DATE')} AS month_start, "
+        f"{sql.arg(p.next_start, 'TIMESTAMPTZ')} AS next_start, {sql.arg(p.soon, 'DATE')} AS soon"
+        for p in points
+    )
+    staff_conditions = ["(s.left_on IS NULL OR s.left_on > p.as_of)"]
+    if scope.organisation_ids is not None:
+        staff_conditions.append(sql.in_list("s.organisation", scope.organisation_ids))
+    if scope.team_ids is not None:
+        staff_conditions.append(sql.in_list("s.team", scope.team_ids))
+    if scope.job_role_ids is not None:
+        staff_conditions.append(sql.in_list("s.job_role", scope.job_role_ids))
+    if course_ids is None:
+        course_condition = (
+            f"a.course IN (SELECT id FROM course WHERE status = {sql.arg(CourseStatus.PUBLISHED)})"
+        )
+    else:
+        course_condition = sql.in_list("a.course", course_ids)
+    draft = sql.arg(VersionStatus.DRAFT)
+    true = sql.arg(True)
+    published = sql.arg(VersionStatus.PUBLISHED)
+    return f"""
+WITH points AS ({point_rows}),
+asg AS (
+    SELECT p.as_of, a.staff, a.course, MIN(a.due_on) AS due_on
+    FROM points p
+    JOIN assignment a ON a.assigned_on <= p.as_of AND (a.ended_at IS NULL OR a.ended_at >= p.next_start)
+    JOIN staff s ON s.id = a.staff
+    WHERE {course_condition} AND {" AND ".join(staff_conditions)}
+    GROUP BY p.as_of, a.staff, a.course
+),
+req AS (
+    SELECT p.as_of, v.course, MAX(v.number) AS number
+    FROM points p
+    JOIN course_version v ON v.status <> {draft} AND v.requires_recompletion = {true}
+        AND v.published_at < p.next_start
+    GROUP BY p.as_of, v.course
+),
+latest AS (
+    SELECT as_of, staff, course, version_number, expires_on, created_at FROM (
+        SELECT asg.as_of, c.staff, c.course, c.version_number, c.expires_on, c.created_at,
+            ROW_NUMBER() OVER (
+                PARTITION BY asg.as_of, c.staff, c.course ORDER BY c.completed_on DESC, c.id DESC
+            ) AS position
+        FROM asg
+        JOIN completion c ON c.staff = asg.staff AND c.course = asg.course AND c.completed_on <= asg.as_of
+    ) ranked
+    WHERE position = 1
+),
+busy AS (
+    SELECT DISTINCT asg.as_of, asg.staff, asg.course
+    FROM asg
+    JOIN points p ON p.as_of = asg.as_of
+    JOIN module_progress mp ON mp.staff = asg.staff AND mp.completed_at < p.next_start
+    JOIN module m ON m.id = mp.module
+    JOIN course_version v ON v.id = m.version AND v.course = asg.course AND v.status = {published}
+    LEFT JOIN latest l ON l.as_of = asg.as_of AND l.staff = asg.staff AND l.course = asg.course
+    WHERE l.staff IS NULL OR mp.completed_at > l.created_at
+),
+person_status AS (
+    SELECT asg.as_of, asg.staff, asg.course, asg.due_on, l.expires_on,
+        CASE
+            WHEN l.staff IS NOT NULL AND l.version_number >= COALESCE(r.number, 0) THEN
+                CASE
+                    WHEN l.expires_on IS NULL OR l.expires_on > p.soon THEN 'completed'
+                    WHEN l.expires_on > asg.as_of THEN 'expiring_soon'
+                    ELSE 'expired'
+                END
+            WHEN asg.due_on < asg.as_of THEN 'overdue'
+            WHEN b.staff IS NOT NULL THEN 'in_progress'
+            ELSE 'not_started'
+        END AS status
+    FROM asg
+    JOIN points p ON p.as_of = asg.as_of
+    LEFT JOIN req r ON r.as_of = asg.as_of AND r.course = asg.course
+    LEFT JOIN latest l ON l.as_of = asg.as_of AND l.staff = asg.staff AND l.course = asg.course
+    LEFT JOIN busy b ON b.as_of = asg.as_of AND b.staff = asg.staff AND b.course = asg.course
+)"""
+
+
+def _status_counts(prefix: str = "st.") -> str:
+    """SUM(CASE ...) columns: one count per status, and the compliant total."""
+    columns = [
+        f"SUM(CASE WHEN {prefix}status = '{s.value}' THEN 1 ELSE 0 END) AS {s.value}" for s in STATUS_ORDER
+    ]
+    compliant = ", ".join(f"'{s.value}'" for s in COMPLIANT)
+    columns.append(f"SUM(CASE WHEN {prefix}status IN ({compliant}) THEN 1 ELSE 0 END) AS compliant")
+    return ",\n    ".join(columns)
+
+
+def _as_date(value: Any) -> date | None:
+    """Dates from raw SQL: PostgreSQL gives dates, SQLite gives ISO text."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _percent(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+# --- figures ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    """Counts of assigned people by status, for one group or the total."""
+
+    assigned: int = 0
+    counts: dict[TrainingStatus, int] = field(default_factory=lambda: dict.fromkeys(STATUS_ORDER, 0))
+
+    @property
+    def compliant(self) -> int:
+        return sum(self.counts[s] for s in COMPLIANT)
+
+    @property
+    def percent_compliant(self) -> float | None:
+        return _percent(self.compliant, self.assigned)
+
+    def add(self, other: Figures) -> None:
+        self.assigned += other.assigned
+        for status in STATUS_ORDER:
+            self.counts[status] += other.counts[status]
+
+
+@dataclass(frozen=True, slots=True)
+class GroupRow:
+    """One row of the compliance table: a group's names, its ids (for drill-down links) and figures."""
+
+    organisation: str | None
+    team: str | None
+    job_role: str | None
+    keys: dict[str, int]
+    figures: Figures
+
+
+@dataclass(frozen=True, slots=True)
+class ComplianceTable:
+    course: dict[str, Any]
+    grouping: Grouping
+    as_of: date
+    rows: list[GroupRow]
+    total: Figures
+
+
+def _figures(row: dict[str, Any]) -> Figures:
+    return Figures(
+        assigned=int(row["assigned"] or 0),
+        counts={s: int(row[s.value] or 0) for s in STATUS_ORDER},
+    )
+
+
+_DIMENSION_SQL = {
+    "organisation": ("o.id", "o.name"),
+    "team": ("t.id", "t.name"),
+    "job_role": ("j.id", "j.name"),
+}
+
+
+async def compliance_table(
+    *, course_id: int, scope: Scope, grouping: Grouping, as_of: date | None = None
+) -> ComplianceTable | None:
+    """Each group's counts of assigned people by status, and the total (two statements)."""
+    as_of = as_of or date.today()
+    course = await Course.select().where(Course.id == course_id).first()
+    if course is None:
+        return None
+    sql = _Sql()
+    ctes = _status_ctes(sql, points=[Point(as_of, as_of)], course_ids=[course_id], scope=scope)
+    selected, grouped = [], []
+    for dimension in grouping.dimensions:
+        id_sql, name_sql = _DIMENSION_SQL[dimension]
+        selected += [f"{id_sql} AS {dimension}_id", f"{name_sql} AS {dimension}_name"]
+        grouped += [id_sql, name_sql]
+    query = f"""{ctes}
+SELECT {", ".join(selected)},
+    COUNT(*) AS assigned,
+    {_status_counts()}
+FROM person_status st
+JOIN staff s ON s.id = st.staff
+JOIN organisation o ON o.id = s.organisation
+LEFT JOIN team t ON t.id = s.team
+LEFT JOIN job_role j ON j.id = s.job_role
+GROUP BY {", ".join(grouped)}"""
+    result = await sql.run(query)
+    rows = []
+    total = Figures()
+    for r in result:
+        figures = _figures(r)
+        total.add(figures)
+        rows.append(
+            GroupRow(
+                organisation=r.get("organisation_name"),
+                team=r.get("team_name"),
+                job_role=r.get("job_role_name"),
+                keys={d: r[f"{d}_id"] or NOT_RECORDED for d in grouping.dimensions},
+                figures=figures,
+            )
+        )
+
+    def order(row: GroupRow) -> tuple[Any, ...]:
+        # Names in order, "not recorded" after every name.
+        return tuple((getattr(row, d) is None, (getattr(row, d) or "").lower()) for d in grouping.dimensions)
+
+    rows.sort(key=order)
+    return ComplianceTable(course=course, grouping=grouping, as_of=as_of, rows=rows, total=total)
+
+
+# --- drill-down ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PeoplePage:
+    rows: list[dict[str, Any]]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+async def people_in_cell(
+    *,
+    course_id: int,
+    scope: Scope,
+    status: TrainingStatus | None,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+    as_of: date | None = None,
+) -> PeoplePage:
+    """The people behind one cell of the table, by name, with each one's status and due date."""
+    as_of = as_of or date.today()
+    page = max(1, page)
+
+    async def query(select: str, tail: str) -> list[dict[str, Any]]:
+        sql = _Sql()
+        ctes = _status_ctes(sql, points=[Point(as_of, as_of)], course_ids=[course_id], scope=scope)
+        where = f"WHERE st.status = {sql.arg(status)}" if status is not None else ""
+        return await sql.run(f"""{ctes}
+SELECT {select}
+FROM person_status st
+JOIN staff s ON s.id = st.staff
+JOIN organisation o ON o.id = s.organisation
+LEFT JOIN team t ON t.id = s.team
+LEFT JOIN job_role j ON j.id = s.job_role
+{where}
+{tail}""")
+
+    total = int((await query("COUNT(*) AS total", ""))[0]["total"])
+    rows = await query(
+        "s.id, s.full_name, s.email, o.name AS organisation_name, t.name AS team_name, "
+        "j.name AS job_role_name, st.status, st.due_on, st.expires_on",
+        f"ORDER BY s.full_name, s.id LIMIT {int(per_page)} OFFSET {int((page - 1) * per_page)}",
+    )
+    for row in rows:
+        row["status"] = TrainingStatus(row["status"])
+        row["status_label"] = STATUS_LABELS[row["status"]]
+        row["due_on"] = _as_date(row["due_on"])
+        row["expires_on"] = _as_date(row["expires_on"])
+    return PeoplePage(rows=rows, total=total, page=page, per_page=per_page)
+
+
+# --- trend -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TrendPoint:
+    month_start: date
+    as_of: date  # the month's last day, or today for the current month
+    completions: int
+    assigned: int
+    compliant: int
+
+    @property
+    def percent_compliant(self) -> float | None:
+        return _percent(self.compliant, self.assigned)
+
+
+def trend_points(today: date, months: int = TREND_MONTHS) -> list[Point]:
+    """The end of each of the last `months` months, oldest first; the current month ends today."""
+    first = today.replace(day=1)
+    points = []
+    for back in range(months - 1, -1, -1):
+        start = first - relativedelta(months=back)
+        end = min(start + relativedelta(months=1) - timedelta(days=1), today)
+        points.append(Point(as_of=end, month_start=start))
+    return points
+
+
+async def trend(*, course_id: int, scope: Scope, today: date | None = None) -> list[TrendPoint]:
+    """Completions in each of the last 12 months and % compliant at each month end (one statement)."""
+    points = trend_points(today or date.today())
+    sql = _Sql()
+    ctes = _status_ctes(sql, points=points, course_ids=[course_id], scope=scope)
+    conditions = []
+    if scope.organisation_ids is not None:
+        conditions.append(sql.in_list("s.organisation", scope.organisation_ids))
+    if scope.team_ids is not None:
+        conditions.append(sql.in_list("s.team", scope.team_ids))
+    if scope.job_role_ids is not None:
+        conditions.append(sql.in_list("s.job_role", scope.job_role_ids))
+    course = sql.arg(course_id)
+    compliant = ", ".join(f"'{s.value}'" for s in COMPLIANT)
+    query = f"""{ctes},
+done AS (
+    SELECT p.as_of, COUNT(*) AS completions
+    FROM points p
+    JOIN completion c ON c.course = {course} AND c.completed_on >= p.month_start AND c.completed_on <= p.as_of
+    JOIN staff s ON s.id = c.staff
+    {"WHERE " + " AND ".join(conditions) if conditions else ""}
+    GROUP BY p.as_of
+),
+standing AS (
+    SELECT st.as_of, COUNT(*) AS assigned,
+        SUM(CASE WHEN st.status IN ({compliant}) THEN 1 ELSE 0 END) AS compliant
+    FROM person_status st
+    GROUP BY st.as_of
+)
+SELECT p.as_of, COALESCE(d.completions, 0) AS completions,
+    COALESCE(x.assigned, 0) AS assigned, COALESCE(x.compliant, 0) AS compliant
+FROM points p
+LEFT JOIN done d ON d.as_of = p.as_of
+LEFT JOIN standing x ON x.as_of = p.as_of
+ORDER BY p.as_of"""
+    rows = await sql.run(query)
+    by_date = {_as_date(r["as_of"]): r for r in rows}
+    return [
+        TrendPoint(
+            month_start=p.month_start,
+            as_of=p.as_of,
+            completions=int(by_date[p.as_of]["completions"]),
+            assigned=int(by_date[p.as_of]["assigned"]),
+            compliant=int(by_date[p.as_of]["compliant"]),
+        )
+        for p in points
+    ]
+
+
+# --- counts for other parts of Assure ----------------------------------------------------------
+
+
+async def status_counts(*, course_id: int, scope: Scope, as_of: date) -> Figures:
+    """The total figures for a course and scope on a date (one statement)."""
+    sql = _Sql()
+    ctes = _status_ctes(sql, points=[Point(as_of, as_of)], course_ids=[course_id], scope=scope)
+    rows = await sql.run(
+        f"{ctes}\nSELECT COUNT(*) AS assigned,\n    {_status_counts()}\nFROM person_status st"
+    )
+    return _figures(rows[0])
+
+
+async def due_lines(*, today: date, within_days: int) -> list[dict[str, Any]]:
+    """Open assignments of published courses that are overdue, expired, or due (or expiring) within
+    `within_days`, with the person, their line manager and the date that matters (one statement)."""
+    sql = _Sql()
+    ctes = _status_ctes(sql, points=[Point(today, today)], course_ids=None, scope=Scope())
+    horizon = sql.arg(today + timedelta(days=within_days), "DATE")
+    query = f"""{ctes}
+SELECT st.staff, s.full_name, s.email, st.course, c.code, c.title, st.status, st.due_on, st.expires_on,
+    m.id AS manager_id, m.full_name AS manager_name, m.email AS manager_email
+FROM person_status st
+JOIN staff s ON s.id = st.staff
+JOIN course c ON c.id = st.course
+LEFT JOIN staff m ON m.id = s.line_manager AND m.left_on IS NULL
+WHERE st.status IN ('overdue', 'expired')
+    OR (st.status IN ('not_started', 'in_progress') AND st.due_on <= {horizon})
+    OR (st.status = 'expiring_soon' AND st.expires_on <= {horizon})
+ORDER BY s.id, st.due_on, c.title"""
+    rows = await sql.run(query)
+    for row in rows:
+        row["status"] = TrainingStatus(row["status"])
+        row["due_on"] = _as_date(row["due_on"])
+        row["expires_on"] = _as_date(row["expires_on"])
+        # Renewals are due when the last completion expires, as 'My training' shows them.
+        row["date"] = (
+            row["expires_on"]
+            if row["status"] in (TrainingStatus.EXPIRING_SOON, TrainingStatus.EXPIRED)
+            else row["due_on"]
+        )
+    return rows
+
+
+async def course_summary(course_id: int) -> dict[str, Any] | None:
+    return (
+        await Course.select(Course.id, Course.code, Course.title, Course.mandatory, Course.status)
+        .where(Course.id == course_id)
+        .first()
+    )
+
+
+# --- choices for the page --------------------------------------------------------------------
+
+
+async def reportable_courses() -> list[dict[str, Any]]:
+    """Published courses, mandatory first, then by title: the first is the default view."""
+    rows = await Course.select(Course.id, Course.code, Course.title, Course.mandatory).where(
+        Course.status == CourseStatus.PUBLISHED
+    )
+    return sorted(rows, key=lambda c: (not c["mandatory"], c["title"].lower(), c["id"]))

@@ -1,0 +1,348 @@
+"""Compliance pages for trainers, leaders and admins: the table, drill-down, trend and exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+import anyio
+from litestar import Controller, Response, get
+from litestar.exceptions import ClientException, NotFoundException
+from litestar.params import FromQuery
+from litestar.response import Template
+from openpyxl import Workbook
+
+from app.accounts.access import roles
+from app.enums import Role
+from app.people import services as people
+from app.web.exports import excel_safe
+from app.web.paging import pagination
+from courses import compliance
+from courses.compliance import (
+    NOT_RECORDED,
+    STATUS_LABELS,
+    STATUS_ORDER,
+    ComplianceTable,
+    Grouping,
+    Scope,
+    TrendPoint,
+)
+from courses.enums import TrainingStatus
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DIMENSION_LABELS = {"organisation": "Organisation", "team": "Team", "job_role": "Job role"}
+NONE_LABELS = {"organisation": "", "team": "No team", "job_role": "Job role not recorded"}
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """What the person asked to see, checked."""
+
+    course: dict[str, Any]
+    organisation: int | None
+    team: int | None
+    job_role: int | None
+    grouping: Grouping
+
+    @property
+    def scope(self) -> Scope:
+        return Scope.of(organisation=self.organisation, team=self.team, job_role=self.job_role)
+
+    def query(self, **changes: Any) -> dict[str, Any]:
+        """Query parameters for a link to this view, with some changed; None and "" are left out."""
+
+        def out(value: int | None) -> str | int | None:
+            return "none" if value == NOT_RECORDED else value
+
+        values: dict[str, Any] = {
+            "course": self.course["id"],
+            "organisation": self.organisation,
+            "team": out(self.team),
+            "job_role": out(self.job_role),
+            "group": self.grouping.value,
+        }
+        values.update({k: out(v) if k in ("team", "job_role") else v for k, v in changes.items()})
+        return {k: v for k, v in values.items() if v not in (None, "")}
+
+    def link(self, path: str = "/compliance", **changes: Any) -> str:
+        return f"{path}?{urlencode(self.query(**changes))}"
+
+    def cell_link(self, keys: dict[str, int], status: TrainingStatus | None = None) -> str:
+        """The drill-down to the people behind one cell: this view narrowed to the row's group."""
+        return self.link("/compliance/people", **keys, status=status.value if status else None)
+
+
+def _id(value: str, label: str, *, allow_none: bool = False) -> int | None:
+    value = value.strip()
+    if not value:
+        return None
+    if allow_none and value == "none":
+        return NOT_RECORDED
+    if not value.isdigit():
+        raise ClientException(detail=f"The {label} in the address must be chosen from the list")
+    return int(value)
+
+
+async def _view(course: str, organisation: str, team: str, job_role: str, group: str) -> View | None:
+    """The checked view, or None when no course is published yet."""
+    course_id = _id(course, "course")
+    if course_id is None:
+        courses = await compliance.reportable_courses()
+        if not courses:
+            return None
+        course_id = courses[0]["id"]
+    chosen = await compliance.course_summary(course_id)
+    if chosen is None:
+        raise NotFoundException(detail="There is no course with that number")
+    try:
+        grouping = Grouping(group) if group else Grouping.ORGANISATION
+    except ValueError:
+        raise ClientException(detail="Choose how to group the figures from the list") from None
+    return View(
+        course=chosen,
+        organisation=_id(organisation, "organisation"),
+        team=_id(team, "team", allow_none=True),
+        job_role=_id(job_role, "job role", allow_none=True),
+        grouping=grouping,
+    )
+
+
+async def _choices() -> dict[str, Any]:
+    return {
+        "courses": await compliance.reportable_courses(),
+        "organisations": await people.list_organisations(),
+        "teams": await people.list_teams(),
+        "job_roles": await people.list_job_roles(),
+    }
+
+
+def _labels(row: compliance.GroupRow, grouping: Grouping) -> list[str]:
+    return [getattr(row, d) or NONE_LABELS[d] for d in grouping.dimensions]
+
+
+def _header(grouping: Grouping) -> list[str]:
+    return [
+        *(DIMENSION_LABELS[d] for d in grouping.dimensions),
+        "Assigned",
+        *(STATUS_LABELS[s] for s in STATUS_ORDER),
+        "Compliant",
+        "% compliant",
+    ]
+
+
+def _figures(figures: compliance.Figures) -> list[Any]:
+    return [
+        figures.assigned,
+        *(figures.counts[s] for s in STATUS_ORDER),
+        figures.compliant,
+        figures.percent_compliant,
+    ]
+
+
+def _table_rows(table: ComplianceTable) -> list[list[Any]]:
+    """The table as rows of cells, its total last: what both exports write."""
+    rows = [[*_labels(r, table.grouping), *_figures(r.figures)] for r in table.rows]
+    padding = [""] * (len(table.grouping.dimensions) - 1)
+    rows.append(["Total", *padding, *_figures(table.total)])
+    return rows
+
+
+def _filename(view: View, table: ComplianceTable, extension: str) -> str:
+    code = re.sub(r"[^A-Za-z0-9-]+", "-", view.course["code"]).strip("-") or "course"
+    return f"compliance-{code}-{table.as_of.isoformat()}.{extension}"
+
+
+def _csv(table: ComplianceTable) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(_header(table.grouping))
+    for row in _table_rows(table):
+        writer.writerow(["" if v is None else excel_safe(v) for v in row])
+    return out.getvalue()
+
+
+def _xlsx(view: View, table: ComplianceTable, trend: list[TrendPoint], filters: list[str]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Compliance"
+    sheet.append([excel_safe(f"{view.course['code']} {view.course['title']}")])
+    sheet.append(["As at", table.as_of])
+    sheet.append(["Grouped by", table.grouping.label])
+    for line in filters:
+        sheet.append([excel_safe(line)])
+    sheet.append([])
+    sheet.append(_header(table.grouping))
+    for row in _table_rows(table):
+        sheet.append([excel_safe(v) for v in row])
+    sheet["B2"].number_format = "d mmmm yyyy"
+    months = book.create_sheet("Trend")
+    months.append(["Month", "As at", "Completions in month", "Assigned", "Compliant", "% compliant"])
+    for point in trend:
+        months.append(
+            [
+                point.month_start.strftime("%B %Y"),
+                point.as_of,
+                point.completions,
+                point.assigned,
+                point.compliant,
+                point.percent_compliant,
+            ]
+        )
+    for row in months.iter_rows(min_row=2, min_col=2, max_col=2):
+        row[0].number_format = "d mmmm yyyy"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _filter_lines(view: View, choices: dict[str, Any]) -> list[str]:
+    """The filters in words, for people reading an export later."""
+    lines = []
+    names = {
+        "organisation": {o["id"]: o["name"] for o in choices["organisations"]},
+        "team": {t["id"]: t["name"] for t in choices["teams"]},
+        "job_role": {j["id"]: j["name"] for j in choices["job_roles"]},
+    }
+    for dimension in ("organisation", "team", "job_role"):
+        value = getattr(view, dimension)
+        if value is None:
+            continue
+        name = NONE_LABELS[dimension] if value == NOT_RECORDED else names[dimension].get(value, "(removed)")
+        lines.append(f"{DIMENSION_LABELS[dimension]}: {name}")
+    return lines
+
+
+class ComplianceController(Controller):
+    path = "/compliance"
+    opt = roles(Role.TRAINER, Role.LEADER, Role.ADMIN)
+
+    @get("/")
+    async def index(
+        self,
+        course: FromQuery[str] = "",
+        organisation: FromQuery[str] = "",
+        team: FromQuery[str] = "",
+        job_role: FromQuery[str] = "",
+        group: FromQuery[str] = "",
+    ) -> Template:
+        view = await _view(course, organisation, team, job_role, group)
+        if view is None:
+            return Template("courses/compliance.html", context={"title": "Training compliance", "view": None})
+        table = await compliance.compliance_table(
+            course_id=view.course["id"], scope=view.scope, grouping=view.grouping
+        )
+        trend = await compliance.trend(course_id=view.course["id"], scope=view.scope)
+        choices = await _choices()
+        return Template(
+            "courses/compliance.html",
+            context={
+                "title": "Training compliance",
+                "view": view,
+                "table": table,
+                "trend": trend,
+                "groupings": list(Grouping),
+                "statuses": STATUS_ORDER,
+                "status_labels": STATUS_LABELS,
+                "none_labels": NONE_LABELS,
+                "filter_lines": _filter_lines(view, choices),
+                **choices,
+            },
+        )
+
+    @get("/people")
+    async def people_in_cell(
+        self,
+        course: FromQuery[str] = "",
+        organisation: FromQuery[str] = "",
+        team: FromQuery[str] = "",
+        job_role: FromQuery[str] = "",
+        group: FromQuery[str] = "",
+        status: FromQuery[str] = "",
+        page: FromQuery[int] = 1,
+    ) -> Template:
+        view = await _view(course, organisation, team, job_role, group)
+        if view is None:
+            raise NotFoundException(detail="No courses are published yet")
+        try:
+            chosen = TrainingStatus(status) if status else None
+        except ValueError:
+            raise ClientException(detail="Choose a status from the list") from None
+        result = await compliance.people_in_cell(
+            course_id=view.course["id"], scope=view.scope, status=chosen, page=max(1, page)
+        )
+        choices = await _choices()
+        heading = STATUS_LABELS[chosen] if chosen else "Everyone assigned"
+        return Template(
+            "courses/compliance_people.html",
+            context={
+                "title": f"{heading}: {view.course['code']}",
+                "heading": heading,
+                "as_of": date.today(),
+                "view": view,
+                "status": chosen,
+                "result": result,
+                "filter_lines": _filter_lines(view, choices),
+                "back": view.link(),
+                "pagination": pagination(
+                    page=result.page,
+                    pages=result.pages,
+                    path="/compliance/people",
+                    query=view.query(status=status),
+                ),
+            },
+        )
+
+    @get("/export.csv")
+    async def export_csv(
+        self,
+        course: FromQuery[str] = "",
+        organisation: FromQuery[str] = "",
+        team: FromQuery[str] = "",
+        job_role: FromQuery[str] = "",
+        group: FromQuery[str] = "",
+    ) -> Response[bytes]:
+        view = await _view(course, organisation, team, job_role, group)
+        if view is None:
+            raise NotFoundException(detail="No courses are published yet")
+        table = await compliance.compliance_table(
+            course_id=view.course["id"], scope=view.scope, grouping=view.grouping
+        )
+        assert table is not None
+        # A byte-order mark, so Excel reads the names as UTF-8.
+        return Response(
+            content=("\ufeff" + _csv(table)).encode("utf-8"),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{_filename(view, table, "csv")}"'},
+        )
+
+    @get("/export.xlsx")
+    async def export_xlsx(
+        self,
+        course: FromQuery[str] = "",
+        organisation: FromQuery[str] = "",
+        team: FromQuery[str] = "",
+        job_role: FromQuery[str] = "",
+        group: FromQuery[str] = "",
+    ) -> Response[bytes]:
+        view = await _view(course, organisation, team, job_role, group)
+        if view is None:
+            raise NotFoundException(detail="No courses are published yet")
+        table = await compliance.compliance_table(
+            course_id=view.course["id"], scope=view.scope, grouping=view.grouping
+        )
+        assert table is not None
+        trend = await compliance.trend(course_id=view.course["id"], scope=view.scope)
+        lines = _filter_lines(view, await _choices())
+        # Building a workbook is CPU work: keep it off the event loop.
+        content = await anyio.to_thread.run_sync(_xlsx, view, table, trend, lines)
+        return Response(
+            content=content,
+            media_type=XLSX,
+            headers={"Content-Disposition": f'attachment; filename="{_filename(view, table, "xlsx")}"'},
+        )
