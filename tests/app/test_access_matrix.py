@@ -68,6 +68,13 @@ ACCESS: dict[tuple[str, str], str | frozenset[Role]] = {
     ("POST", "/admin/job-roles/{job_role_id:int}/edit"): ADMIN,
     ("GET", "/admin/audit"): ADMIN,
     ("GET", "/admin/audit/{entry_id:int}"): ADMIN,
+    ("GET", "/admin/staff/import"): ADMIN,
+    ("POST", "/admin/staff/import"): ADMIN,
+    ("GET", "/admin/staff/import/{token:str}/mapping"): ADMIN,
+    ("POST", "/admin/staff/import/{token:str}/mapping"): ADMIN,
+    ("GET", "/admin/staff/import/{token:str}/preview"): ADMIN,
+    ("POST", "/admin/staff/import/{token:str}/confirm"): ADMIN,
+    ("GET", "/admin/staff/import/{token:str}/done"): ADMIN,
     ("GET", "/compliance"): READERS,
     ("GET", "/compliance/people"): READERS,
     ("GET", "/compliance/export.csv"): READERS,
@@ -163,6 +170,7 @@ async def records():
         "entry_id": entry["id"],
         "file_path": "application.css",
         "path": "unknown.txt",
+        "token": "no-such-upload",  # an admin gets "not found", everyone else is refused first
     }
 
 
