@@ -127,5 +127,45 @@ def demo() -> None:
         click.echo(f"  {role:<13} {email}")
 
 
+@main.group()
+def reminders() -> None:
+    """Training reminders to learners and digests to line managers."""
+
+
+@reminders.command("send")
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Send as if today were this date (YYYY-MM-DD); default: today.",
+)
+def send_reminders(today: Any) -> None:
+    """Queue today's reminders (once a day, however often it runs) and deliver by ASSURE_MAIL_BACKEND."""
+    from datetime import date
+
+    from app.audit import CLI_ACTOR as command_line
+    from app.settings import get_settings
+    from courses.reminders import deliver_pending, queue_reminders
+
+    settings = get_settings()
+    day = today.date() if today else date.today()
+    queued = _run(queue_reminders(today=day, actor=command_line, council_name=settings.council_name))
+    click.echo(
+        f"{day.isoformat()}: queued {queued.learners} reminder(s) to learners and {queued.managers} "
+        f"digest(s) to line managers; {queued.already} were already queued today."
+    )
+    try:
+        delivery = _run(deliver_pending(settings=settings, actor=command_line))
+    except RuntimeError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+    if delivery.backend == "outbox":
+        click.echo("Messages are kept in the outbox (ASSURE_MAIL_BACKEND=outbox): see /admin/outbox.")
+        return
+    click.echo(f"Delivered by {delivery.backend}: {delivery.sent} sent, {delivery.failed} failed.")
+    if delivery.failed:
+        sys.exit(1)
+
+
 if __name__ == "__main__":
     main()

@@ -31,6 +31,7 @@ from app.web.security import add_security_headers
 from app.web.templating import template_config
 from courses.calculator_controller import CalculatorController
 from courses.compliance_controller import ComplianceController
+from courses.outbox_controller import OutboxController
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             PagesController,
             CalculatorController,
             ComplianceController,
+            OutboxController,
             *ADMIN_CONTROLLERS,
             *API_CONTROLLERS,
             create_static_files_router(path="/static", directories=[STATIC], opt=public(), name="static"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -19,6 +19,27 @@ def _int(name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise RuntimeError(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if raw == "":
+        return default
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off"}:
+        return False
+    raise RuntimeError(f"{name} must be true or false, not {raw!r}")
+
+
+MAIL_BACKENDS = ("outbox", "smtp", "notify")
+
+
+def _mail_backend() -> str:
+    backend = os.environ.get("ASSURE_MAIL_BACKEND", "outbox").strip().lower() or "outbox"
+    if backend not in MAIL_BACKENDS:
+        raise RuntimeError(f"ASSURE_MAIL_BACKEND must be one of {', '.join(MAIL_BACKENDS)}, not {backend!r}")
+    return backend
 
 
 def _secret_key(var_dir: Path) -> str:
@@ -47,6 +68,16 @@ class Settings:
     throttle_client_failures: int
     throttle_window_minutes: int
     var_dir: Path
+    # Email: kept in the outbox table (default), sent by SMTP, or sent through GOV.UK Notify.
+    mail_backend: str = "outbox"
+    mail_from: str = "assure@localhost"
+    smtp_host: str = "localhost"
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_starttls: bool = True
+    notify_api_key: str = field(default="", repr=False)
+    notify_template_id: str = ""
 
     @property
     def is_sqlite(self) -> bool:
@@ -66,6 +97,15 @@ class Settings:
             throttle_client_failures=_int("ASSURE_THROTTLE_CLIENT_FAILURES", 20),
             throttle_window_minutes=_int("ASSURE_THROTTLE_WINDOW_MINUTES", 15),
             var_dir=var_dir,
+            mail_backend=_mail_backend(),
+            mail_from=os.environ.get("ASSURE_MAIL_FROM", "assure@localhost"),
+            smtp_host=os.environ.get("ASSURE_SMTP_HOST", "localhost"),
+            smtp_port=_int("ASSURE_SMTP_PORT", 587),
+            smtp_username=os.environ.get("ASSURE_SMTP_USERNAME", ""),
+            smtp_password=os.environ.get("ASSURE_SMTP_PASSWORD", ""),
+            smtp_starttls=_bool("ASSURE_SMTP_STARTTLS", True),
+            notify_api_key=os.environ.get("ASSURE_NOTIFY_API_KEY", ""),
+            notify_template_id=os.environ.get("ASSURE_NOTIFY_TEMPLATE_ID", ""),
         )
 
 

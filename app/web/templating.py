@@ -42,6 +42,7 @@ NAVIGATION = (
     NavItem("Organisations", "/admin/organisations", frozenset({Role.ADMIN})),
     NavItem("Job roles", "/admin/job-roles", frozenset({Role.ADMIN})),
     NavItem("Audit log", "/admin/audit", frozenset({Role.ADMIN})),
+    NavItem("Email outbox", "/admin/outbox", frozenset({Role.ADMIN})),
 )
 
 

@@ -68,6 +68,8 @@ ACCESS: dict[tuple[str, str], str | frozenset[Role]] = {
     ("POST", "/admin/job-roles/{job_role_id:int}/edit"): ADMIN,
     ("GET", "/admin/audit"): ADMIN,
     ("GET", "/admin/audit/{entry_id:int}"): ADMIN,
+    ("GET", "/admin/outbox"): ADMIN,
+    ("GET", "/admin/outbox/{message_id:int}"): ADMIN,
     ("GET", "/admin/staff/import"): ADMIN,
     ("POST", "/admin/staff/import"): ADMIN,
     ("GET", "/admin/staff/import/{token:str}/mapping"): ADMIN,
@@ -168,6 +170,7 @@ async def records():
         "team_id": team_id,
         "job_role_id": job_role_id,
         "entry_id": entry["id"],
+        "message_id": 1,  # no such message: a 404, but past the access check
         "file_path": "application.css",
         "path": "unknown.txt",
         "token": "no-such-upload",  # an admin gets "not found", everyone else is refused first
