@@ -167,5 +167,101 @@ def send_reminders(today: Any) -> None:
         sys.exit(1)
 
 
+@main.group()
+def staff() -> None:
+    """People: import staff from HR exports."""
+
+
+@staff.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--mapping",
+    "mappings",
+    multiple=True,
+    metavar="FIELD=COLUMN",
+    help="Which column holds a field, e.g. --mapping 'email=Work Email'; repeat for several. "
+    "Fields: employee_number, email, full_name, first_name, last_name, organisation, team, job_role, "
+    "line_manager_email, line_manager_employee_number, start_date, leaving_date, status. "
+    "Unmentioned fields are guessed from the headers; 'FIELD=' leaves a field out.",
+)
+@click.option("--dry-run", is_flag=True, help="Check the file and show what would change; save nothing.")
+def import_staff_command(file: str, mappings: tuple[str, ...], dry_run: bool) -> None:
+    """Import or update staff from an HR export (CSV or XLSX), all valid rows in one transaction.
+
+    Exits 0 when the valid rows were imported (or would be, with --dry-run), 1 when no row could be
+    imported, and 2 when the file or the column mapping cannot be used at all.
+    """
+    from pathlib import Path
+
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from app.audit import CLI_ACTOR as command_line
+    from app.people import hr_import
+
+    console = Console(stderr=True)
+    path = Path(file)
+    if path.stat().st_size > hr_import.MAX_UPLOAD_BYTES:
+        click.echo("Error: the file must be smaller than 20 MB", err=True)
+        sys.exit(2)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        reading = progress.add_task(f"Reading {path.name}", total=None)
+        try:
+            table = hr_import.read_upload(path.read_bytes(), path.name)
+        except hr_import.ImportFileError as exc:
+            progress.stop()
+            click.echo(f"Error: {exc.message}", err=True)
+            sys.exit(2)
+        progress.update(reading, total=len(table.rows), completed=len(table.rows))
+        mapping = hr_import.guess_mapping(table.headers)
+        headers = {" ".join(h.split()).lower(): i for i, h in enumerate(table.headers)}
+        try:
+            for item in mappings:
+                name, _, column = item.partition("=")
+                name, column = name.strip(), " ".join(column.split()).lower()
+                if name not in hr_import.FIELD_LABELS:
+                    raise hr_import.ImportFileError(name, f"--mapping: there is no field called {name!r}")
+                if not column:
+                    mapping.pop(name, None)
+                elif column in headers:
+                    mapping[name] = headers[column]
+                else:
+                    raise hr_import.ImportFileError(name, f"--mapping: the file has no column {column!r}")
+            hr_import.check_mapping(mapping, table.headers)
+        except hr_import.ImportFileError as exc:
+            progress.stop()
+            click.echo(f"Error: {exc.message}", err=True)
+            sys.exit(2)
+        writing = progress.add_task("Checking rows", total=None)
+
+        def report(stage: str, done: int, total: int) -> None:
+            progress.update(writing, description=stage, completed=done, total=total)
+
+        if dry_run:
+            plan = _run(hr_import.preview_import(table=table, mapping=mapping))
+        else:
+            plan = _run(
+                hr_import.run_import(
+                    table=table, mapping=mapping, actor=command_line, filename=path.name, progress=report
+                )
+            )
+    used = ", ".join(f"{hr_import.FIELD_LABELS[k]} = {table.headers[i]!r}" for k, i in mapping.items())
+    click.echo(f"Columns: {used}")
+    for issue in plan.issues:
+        kind = "error" if issue.is_error else "warning"
+        click.echo(f"Row {issue.row}, {issue.column}: {kind}: {issue.message}")
+    verb = "Would import" if dry_run else "Imported"
+    click.echo(
+        f"{verb} {path.name}: {plan.new} new, {plan.changed} changed, {plan.leavers} marked as left, "
+        f"{plan.unchanged} unchanged; {plan.error_rows} row(s) with errors left out, "
+        f"{plan.warning_rows} with warnings; {len(plan.new_teams)} team(s) and "
+        f"{len(plan.new_job_roles)} job role(s) {'to create' if dry_run else 'created'}."
+    )
+    if plan.importable == 0:
+        click.echo("Nothing could be imported: fix the errors above and try again.", err=True)
+        sys.exit(1)
+
+
 if __name__ == "__main__":
     main()

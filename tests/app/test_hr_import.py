@@ -4,9 +4,14 @@ previews the changes with row-level errors, and imports the valid rows in one tr
 from __future__ import annotations
 
 import io
+import os
 import re
+import subprocess
+import sys
 from datetime import date, datetime
+from pathlib import Path
 
+import anyio.to_thread
 import pytest
 from openpyxl import Workbook
 
@@ -505,3 +510,48 @@ async def test_uploading_without_choosing_a_file_asks_for_one(client, signed_in_
     )
     assert refused.status_code == 400
     assert "Select a CSV or Excel (XLSX) file" in refused.text
+
+
+# --- the command line -------------------------------------------------------------------------
+
+
+def assure(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run `assure` as the council's scheduler would, against the test database."""
+    return subprocess.run(  # noqa: S603 (our own command, fixed arguments)
+        [sys.executable, "-m", "app.cli", *args],
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+        check=False,
+    )
+
+
+async def test_command_line_import_reports_row_errors_and_dry_run_saves_nothing(council, tmp_path: Path):
+    export = tmp_path / "hr-export.csv"
+    export.write_bytes(MESSY_CSV)
+
+    dry = await anyio.to_thread.run_sync(assure, "staff", "import", str(export), "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "Would import hr-export.csv: 3 new, 0 changed, 1 marked as left" in dry.stdout
+    assert "Row 8, Organisation: error:" in dry.stdout
+    assert await Staff.count() == 1
+
+    real = await anyio.to_thread.run_sync(assure, "staff", "import", str(export), "--mapping", "team=")
+    assert real.returncode == 0, real.stderr
+    assert "Imported hr-export.csv: 3 new" in real.stdout
+    assert (await person("ben.hughes@testshire.example"))["team"] is None  # the team column was left out
+
+
+async def test_command_line_exits_non_zero_when_nothing_can_be_imported(council, tmp_path: Path):
+    export = tmp_path / "bad.csv"
+    export.write_bytes(b"Email,Name,Organisation\nnobody,No One,Nowhere Council\n")
+
+    result = await anyio.to_thread.run_sync(assure, "staff", "import", str(export))
+
+    assert result.returncode == 1
+    assert "Nothing could be imported" in result.stderr
+    unknown_column = await anyio.to_thread.run_sync(
+        assure, "staff", "import", str(export), "--mapping", "email=Nope"
+    )
+    assert unknown_column.returncode == 2
+    assert "the file has no column 'nope'" in unknown_column.stderr
