@@ -30,6 +30,8 @@ from app.web.pages import PagesController
 from app.web.security import add_security_headers
 from app.web.templating import template_config
 from courses.calculator_controller import CalculatorController
+from courses.certificates_controller import CertificateController, VerifyController
+from courses.sessions_controller import OfflineCompletionController, TrainingSessionsController
 from courses.compliance_controller import ComplianceController
 from courses.outbox_controller import OutboxController
 
@@ -59,6 +61,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SignInController,
             PagesController,
             CalculatorController,
+            CertificateController,
+            VerifyController,
+            TrainingSessionsController,
+            OfflineCompletionController,
             ComplianceController,
             OutboxController,
             *ADMIN_CONTROLLERS,

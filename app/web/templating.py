@@ -37,6 +37,7 @@ class NavItem:
 NAVIGATION = (
     NavItem("Home", "/"),
     NavItem("Timescale calculator", "/calculator"),
+    NavItem("Training sessions", "/training-sessions", frozenset({Role.TRAINER, Role.ADMIN})),
     NavItem("Compliance", "/compliance", frozenset({Role.TRAINER, Role.LEADER, Role.ADMIN})),
     NavItem("People", "/admin/staff", frozenset({Role.ADMIN})),
     NavItem("Organisations", "/admin/organisations", frozenset({Role.ADMIN})),

@@ -6,7 +6,7 @@ A route missing from ACCESS fails the suite, so no route ships without a decisio
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, time
 from types import SimpleNamespace
 
 import pytest
@@ -20,12 +20,16 @@ from app.audit import CLI_ACTOR
 from app.enums import AuditAction, OrganisationKind, Role
 from app.people import services as people
 from app.people.services import StaffDetails
+from courses import sessions as training_sessions
+from courses.tables import Attendance
 from tests.conftest import csrf_token, make_person, sign_in
+from tests.courses.conftest import publish_course
 
 ANYONE = "anyone"  # no sign-in needed
 SIGNED_IN = "signed in"  # any signed-in person, whatever their roles
 ADMIN = frozenset({Role.ADMIN})
 READERS = frozenset({Role.ADMIN, Role.TRAINER, Role.LEADER})
+TRAINERS = frozenset({Role.TRAINER, Role.ADMIN})
 
 ACCESS: dict[tuple[str, str], str | frozenset[Role]] = {
     ("GET", "/sign-in"): ANYONE,
@@ -37,6 +41,23 @@ ACCESS: dict[tuple[str, str], str | frozenset[Role]] = {
     ("HEAD", "/static/{file_path:path}"): ANYONE,
     ("GET", "/"): SIGNED_IN,
     ("GET", "/calculator"): SIGNED_IN,
+    ("GET", "/certificates/{filename:str}"): SIGNED_IN,  # and then only your own, unless a trainer or admin
+    ("GET", "/verify"): ANYONE,
+    ("GET", "/verify/{code:str}"): ANYONE,
+    ("GET", "/training-sessions"): TRAINERS,
+    ("GET", "/training-sessions/new"): TRAINERS,
+    ("POST", "/training-sessions/new"): TRAINERS,
+    ("GET", "/training-sessions/{session_id:int}"): TRAINERS,
+    ("GET", "/training-sessions/{session_id:int}/edit"): TRAINERS,
+    ("POST", "/training-sessions/{session_id:int}/edit"): TRAINERS,
+    ("POST", "/training-sessions/{session_id:int}/bookings"): TRAINERS,
+    ("POST", "/training-sessions/{session_id:int}/bookings/{attendance_id:int}/remove"): TRAINERS,
+    ("GET", "/training-sessions/{session_id:int}/register"): TRAINERS,
+    ("POST", "/training-sessions/{session_id:int}/register"): TRAINERS,
+    ("GET", "/training-sessions/{session_id:int}/cancel"): TRAINERS,
+    ("POST", "/training-sessions/{session_id:int}/cancel"): TRAINERS,
+    ("GET", "/completions/new"): TRAINERS,
+    ("POST", "/completions/new"): TRAINERS,
     ("GET", "/schema"): SIGNED_IN,
     ("GET", "/schema/openapi.json"): SIGNED_IN,
     ("GET", "/schema/{path:str}"): SIGNED_IN,
@@ -164,7 +185,15 @@ async def records():
     )
     await audit.record(actor=CLI_ACTOR, action=AuditAction.UPDATE, entity="test", summary="for the matrix")
     entry = (await audit.list_entries(page=1, per_page=1)).entries[0]
+    course_id = await publish_course("MATRIX-1")
+    session_id, attendance_id = await matrix_session(course_id=course_id, staff_id=staff_id)
     return {
+        "session_id": session_id,
+        "attendance_id": attendance_id,
+        # The route is for anyone signed in; whose certificate it is gets checked per completion
+        # (tests/courses/test_certificates.py), so here an unknown one answers 404 to all who sign in.
+        "filename": "999999.pdf",
+        "code": "ABCD-EFGH-JKLM",
         "staff_id": staff_id,
         "organisation_id": organisation_id,
         "team_id": team_id,
@@ -175,6 +204,27 @@ async def records():
         "path": "unknown.txt",
         "token": "no-such-upload",  # an admin gets "not found", everyone else is refused first
     }
+
+
+async def matrix_session(*, course_id: int, staff_id: int) -> tuple[int, int]:
+    """A session today with one person booked, made through the services trainers use."""
+    trainer_id = await make_person("matrix-trainer@testshire.example", Role.TRAINER)
+    session_id = await training_sessions.schedule_session(
+        details=training_sessions.SessionDetails(
+            course_id=course_id,
+            on=date.today(),
+            starts=time(9, 30),
+            ends=time(12, 0),
+            venue="Council House, Room 2",
+            online_url="",
+            capacity=10,
+            trainer_id=trainer_id,
+        ),
+        actor=CLI_ACTOR,
+    )
+    await training_sessions.book_people(session_id=session_id, staff_ids=[staff_id], actor=CLI_ACTOR)
+    attendance = await Attendance.select(Attendance.id).where(Attendance.session == session_id).first()
+    return session_id, attendance["id"]
 
 
 def concrete(path: str, values: dict[str, object]) -> str:
