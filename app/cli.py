@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
 
+from app.audit import CLI_ACTOR
 from app.enums import Role
 
 
@@ -112,6 +114,34 @@ def createuser(
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)
     click.echo(f"Created {email} (person {staff_id}) with roles: {', '.join(sorted(roles))}.")
+
+
+@main.group()
+def courses() -> None:
+    """Manage training courses."""
+
+
+@courses.command("import")
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--require-recompletion",
+    is_flag=True,
+    help="Everyone who completed an earlier version must complete this one again.",
+)
+@click.option("--reason", default="", help="What changed (required with --require-recompletion).")
+def import_course_command(path: Path, require_recompletion: bool, reason: str) -> None:
+    """Create or update a course from a content folder (course.toml and Markdown files) and publish it."""
+    from courses.catalogue import CatalogueError
+    from courses.content import ContentError, import_course
+
+    try:
+        result = _run(
+            import_course(path, actor=CLI_ACTOR, requires_recompletion=require_recompletion, reason=reason)
+        )
+    except (ContentError, CatalogueError) as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+    click.echo(result.describe())
 
 
 @main.command()

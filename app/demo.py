@@ -15,6 +15,7 @@ from app.enums import OrganisationKind, Role
 from app.people import services as people
 from app.people.services import StaffDetails
 from app.tables import JobRole, Organisation, Team
+from courses.demo import load_training_demo
 
 DEMO_PASSWORD = "Northbrook SEND demo"  # noqa: S105 (printed for the demo on purpose)
 DEMO_DOMAIN = "northbrook.example"
@@ -233,11 +234,12 @@ class DemoSummary:
     staff: int = 0
     created: int = 0
     sign_ins: list[tuple[str, str]] = field(default_factory=list)
+    training: str = ""
 
     def describe(self) -> str:
         return (
             f"Demo data ready: {self.organisations} organisations, {self.teams} teams, "
-            f"{self.staff} active staff ({self.created} added this time)."
+            f"{self.staff} active staff ({self.created} added this time).\n{self.training}"
         )
 
 
@@ -319,6 +321,7 @@ async def load_demo() -> DemoSummary:
                     manager_id = staff_id
                 summary.staff += 1
 
+    sign_in_ids: dict[Role, int] = {}
     for role, local, name, org_index, job_role in SIGN_INS:
         email = f"{local}@{DEMO_DOMAIN}"
         staff_id = await people.staff_id_by_email(email)
@@ -342,4 +345,10 @@ async def load_demo() -> DemoSummary:
             actor=CLI_ACTOR,
         )
         summary.sign_ins.append((role.label, email))
+        sign_in_ids[role] = staff_id
+    # The demo sign-ins start with a clean slate, so each role can try the journeys from the beginning.
+    training = await load_training_demo(
+        trainer_id=sign_in_ids.get(Role.TRAINER), untouched=set(sign_in_ids.values())
+    )
+    summary.training = training.describe()
     return summary

@@ -29,11 +29,14 @@ from app.web.errors import EXCEPTION_HANDLERS
 from app.web.pages import PagesController
 from app.web.security import add_security_headers
 from app.web.templating import template_config
+from courses.assignment_controller import AssignmentController
+from courses.authoring_controller import CourseAuthoringController
 from courses.calculator_controller import CalculatorController
-from courses.certificates_controller import CertificateController, VerifyController
-from courses.sessions_controller import OfflineCompletionController, TrainingSessionsController
 from courses.compliance_controller import ComplianceController
 from courses.outbox_controller import OutboxController
+from courses.certificates_controller import CertificateController, VerifyController
+from courses.learning_controller import MyTrainingController
+from courses.sessions_controller import OfflineCompletionController, TrainingSessionsController
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -61,12 +64,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SignInController,
             PagesController,
             CalculatorController,
+            ComplianceController,
+            OutboxController,
+            CourseAuthoringController,
             CertificateController,
             VerifyController,
             TrainingSessionsController,
             OfflineCompletionController,
-            ComplianceController,
-            OutboxController,
+            MyTrainingController,
+            AssignmentController,
             *ADMIN_CONTROLLERS,
             *API_CONTROLLERS,
             create_static_files_router(path="/static", directories=[STATIC], opt=public(), name="static"),

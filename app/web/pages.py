@@ -11,6 +11,8 @@ from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
 from app.accounts.access import CurrentUser, public, signed_in
 from app.database import get_engine
 from app.people import services as people
+from courses import learning
+from courses.enums import TrainingStatus
 
 
 class PagesController(Controller):
@@ -25,6 +27,11 @@ class PagesController(Controller):
         }
         if user.roles:
             context["workforce"] = await people.workforce_summary()
+        training = await learning.my_training(staff_id=user.staff_id)
+        context["training"] = training
+        context["training_due"] = [
+            t for t in training if t.status not in (TrainingStatus.COMPLETED, TrainingStatus.EXPIRING_SOON)
+        ]
         return Template("pages/home.html", context=context)
 
     @get("/accessibility", opt=public())

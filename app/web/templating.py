@@ -36,7 +36,9 @@ class NavItem:
 
 NAVIGATION = (
     NavItem("Home", "/"),
+    NavItem("My training", "/my-training"),
     NavItem("Timescale calculator", "/calculator"),
+    NavItem("Courses", "/courses", frozenset({Role.TRAINER, Role.ADMIN})),
     NavItem("Training sessions", "/training-sessions", frozenset({Role.TRAINER, Role.ADMIN})),
     NavItem("Compliance", "/compliance", frozenset({Role.TRAINER, Role.LEADER, Role.ADMIN})),
     NavItem("People", "/admin/staff", frozenset({Role.ADMIN})),

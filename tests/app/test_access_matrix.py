@@ -20,8 +20,11 @@ from app.audit import CLI_ACTOR
 from app.enums import AuditAction, OrganisationKind, Role
 from app.people import services as people
 from app.people.services import StaffDetails
+from courses import assignments, catalogue
 from courses import sessions as training_sessions
-from courses.tables import Attendance
+from courses.assignments import DueRule
+from courses.enums import DueKind, TargetKind
+from courses.tables import Assignment, Attendance, Question
 from tests.conftest import csrf_token, make_person, sign_in
 from tests.courses.conftest import publish_course
 
@@ -41,6 +44,51 @@ ACCESS: dict[tuple[str, str], str | frozenset[Role]] = {
     ("HEAD", "/static/{file_path:path}"): ANYONE,
     ("GET", "/"): SIGNED_IN,
     ("GET", "/calculator"): SIGNED_IN,
+    ("GET", "/my-training"): SIGNED_IN,
+    ("GET", "/my-training/{course_id:int}"): SIGNED_IN,
+    ("GET", "/my-training/{course_id:int}/modules/{module_id:int}"): SIGNED_IN,
+    ("POST", "/my-training/{course_id:int}/modules/{module_id:int}/done"): SIGNED_IN,
+    ("POST", "/my-training/{course_id:int}/modules/{module_id:int}/quiz"): SIGNED_IN,
+    ("GET", "/my-training/{course_id:int}/modules/{module_id:int}/result"): SIGNED_IN,
+    ("GET", "/courses/{course_id:int}/assign"): TRAINERS,
+    ("POST", "/courses/{course_id:int}/assign"): TRAINERS,
+    ("GET", "/courses/{course_id:int}/rules"): TRAINERS,
+    ("GET", "/courses/{course_id:int}/assign-people"): TRAINERS,
+    ("POST", "/courses/{course_id:int}/assign-people"): TRAINERS,
+    ("GET", "/courses"): TRAINERS,
+    ("GET", "/courses/new"): TRAINERS,
+    ("POST", "/courses/new"): TRAINERS,
+    ("GET", "/courses/{course_id:int}"): TRAINERS,
+    ("GET", "/courses/{course_id:int}/edit"): TRAINERS,
+    ("POST", "/courses/{course_id:int}/edit"): TRAINERS,
+    ("POST", "/courses/{course_id:int}/new-draft"): TRAINERS,
+    ("GET", "/courses/{course_id:int}/draft"): TRAINERS,
+    ("GET", "/courses/{course_id:int}/draft/settings"): TRAINERS,
+    ("POST", "/courses/{course_id:int}/draft/settings"): TRAINERS,
+    ("GET", "/courses/{course_id:int}/draft/preview"): TRAINERS,
+    ("GET", "/courses/{course_id:int}/draft/discard"): TRAINERS,
+    ("POST", "/courses/{course_id:int}/draft/discard"): TRAINERS,
+    ("GET", "/courses/{course_id:int}/draft/modules/new"): TRAINERS,
+    ("POST", "/courses/{course_id:int}/draft/modules/new"): TRAINERS,
+    ("GET", "/courses/{course_id:int}/draft/modules/{module_id:int}/edit"): TRAINERS,
+    ("POST", "/courses/{course_id:int}/draft/modules/{module_id:int}/edit"): TRAINERS,
+    ("POST", "/courses/{course_id:int}/draft/modules/{module_id:int}/move-up"): TRAINERS,
+    ("POST", "/courses/{course_id:int}/draft/modules/{module_id:int}/move-down"): TRAINERS,
+    ("GET", "/courses/{course_id:int}/draft/modules/{module_id:int}/delete"): TRAINERS,
+    ("POST", "/courses/{course_id:int}/draft/modules/{module_id:int}/delete"): TRAINERS,
+    ("GET", "/courses/{course_id:int}/draft/modules/{module_id:int}/questions/new"): TRAINERS,
+    ("POST", "/courses/{course_id:int}/draft/modules/{module_id:int}/questions/new"): TRAINERS,
+    ("GET", "/courses/{course_id:int}/draft/questions/{question_id:int}/edit"): TRAINERS,
+    ("POST", "/courses/{course_id:int}/draft/questions/{question_id:int}/edit"): TRAINERS,
+    ("POST", "/courses/{course_id:int}/draft/questions/{question_id:int}/delete"): TRAINERS,
+    ("GET", "/courses/{course_id:int}/publish"): TRAINERS,
+    ("POST", "/courses/{course_id:int}/publish"): TRAINERS,
+    ("GET", "/courses/{course_id:int}/retire"): TRAINERS,
+    ("POST", "/courses/{course_id:int}/retire"): TRAINERS,
+    ("GET", "/assignment-rules/{rule_id:int}/end"): TRAINERS,
+    ("POST", "/assignment-rules/{rule_id:int}/end"): TRAINERS,
+    ("GET", "/assignments/{assignment_id:int}/end"): TRAINERS,
+    ("POST", "/assignments/{assignment_id:int}/end"): TRAINERS,
     ("GET", "/certificates/{filename:str}"): SIGNED_IN,  # and then only your own, unless a trainer or admin
     ("GET", "/verify"): ANYONE,
     ("GET", "/verify/{code:str}"): ANYONE,
@@ -89,8 +137,6 @@ ACCESS: dict[tuple[str, str], str | frozenset[Role]] = {
     ("POST", "/admin/job-roles/{job_role_id:int}/edit"): ADMIN,
     ("GET", "/admin/audit"): ADMIN,
     ("GET", "/admin/audit/{entry_id:int}"): ADMIN,
-    ("GET", "/admin/outbox"): ADMIN,
-    ("GET", "/admin/outbox/{message_id:int}"): ADMIN,
     ("GET", "/admin/staff/import"): ADMIN,
     ("POST", "/admin/staff/import"): ADMIN,
     ("GET", "/admin/staff/import/{token:str}/mapping"): ADMIN,
@@ -98,6 +144,8 @@ ACCESS: dict[tuple[str, str], str | frozenset[Role]] = {
     ("GET", "/admin/staff/import/{token:str}/preview"): ADMIN,
     ("POST", "/admin/staff/import/{token:str}/confirm"): ADMIN,
     ("GET", "/admin/staff/import/{token:str}/done"): ADMIN,
+    ("GET", "/admin/outbox"): ADMIN,
+    ("GET", "/admin/outbox/{message_id:int}"): ADMIN,
     ("GET", "/compliance"): READERS,
     ("GET", "/compliance/people"): READERS,
     ("GET", "/compliance/export.csv"): READERS,
@@ -186,6 +234,20 @@ async def records():
     await audit.record(actor=CLI_ACTOR, action=AuditAction.UPDATE, entity="test", summary="for the matrix")
     entry = (await audit.list_entries(page=1, per_page=1)).entries[0]
     course_id = await publish_course("MATRIX-1")
+    module_id = (await catalogue.version_modules((await catalogue.published_version(course_id))["id"]))[0][
+        "id"
+    ]
+    question_id = (await Question.select(Question.id).first())["id"]  # the MATRIX-1 quiz's first question
+    rule_id, _ = await assignments.create_rule(
+        course_id=course_id,
+        target_kind=TargetKind.PERSON,
+        target_id=staff_id,
+        due=DueRule(DueKind.AFTER_ASSIGNMENT, days=30),
+        actor=CLI_ACTOR,
+    )
+    assignment_id = (await Assignment.select(Assignment.id).where(Assignment.from_rule == rule_id).first())[
+        "id"
+    ]
     session_id, attendance_id = await matrix_session(course_id=course_id, staff_id=staff_id)
     return {
         "session_id": session_id,
@@ -194,6 +256,11 @@ async def records():
         # (tests/courses/test_certificates.py), so here an unknown one answers 404 to all who sign in.
         "filename": "999999.pdf",
         "code": "ABCD-EFGH-JKLM",
+        "course_id": course_id,
+        "module_id": module_id,
+        "question_id": question_id,
+        "rule_id": rule_id,
+        "assignment_id": assignment_id,
         "staff_id": staff_id,
         "organisation_id": organisation_id,
         "team_id": team_id,

@@ -1,0 +1,135 @@
+"""Demo training: the built-in EHCP course assigned across the demo staff with a realistic spread of
+progress, including overdue, expiring and expired records. Idempotent: a second load adds nothing."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from app.audit import CLI_ACTOR, Actor
+from app.tables import Organisation, Staff
+from courses import assignments, content, learning
+from courses.assignments import DueRule
+from courses.enums import CompletionSource, DueKind, TargetKind
+from courses.tables import Assignment, AssignmentRule, Completion, ModuleProgress
+
+
+@dataclass
+class TrainingDemoSummary:
+    course_code: str
+    assigned: int
+    completions_added: int
+
+    def describe(self) -> str:
+        return (
+            f"Training: {self.course_code} assigned to {self.assigned} people; "
+            f"{self.completions_added} completions added this time."
+        )
+
+
+async def load_training_demo(
+    *, trainer_id: int | None, untouched: frozenset[int] | set[int] = frozenset(), today: date | None = None
+) -> TrainingDemoSummary:
+    """Import the built-in course, assign it to every demo organisation and simulate a year of progress."""
+    today = today or date.today()
+    actor = Actor(staff_id=trainer_id, label="assure demo") if trainer_id else CLI_ACTOR
+    result = await content.import_course(content.EHCP_COURSE, actor=actor)
+    course_id = result.course_id
+
+    organisations = await Organisation.select(Organisation.id).order_by(Organisation.id)
+    covered = {
+        r["target_id"]
+        for r in await AssignmentRule.select(AssignmentRule.target_id).where(
+            (AssignmentRule.course == course_id)
+            & (AssignmentRule.target_kind == TargetKind.ORGANISATION)
+            & AssignmentRule.ended_at.is_null()
+        )
+    }
+    for organisation in organisations:
+        if organisation["id"] not in covered:
+            # The council's own service had an earlier deadline than its partners.
+            due = today + timedelta(days=45 if organisation["id"] == organisations[0]["id"] else 120)
+            await assignments.create_rule(
+                course_id=course_id,
+                target_kind=TargetKind.ORGANISATION,
+                target_id=organisation["id"],
+                due=DueRule(DueKind.FIXED, on=due),
+                actor=actor,
+                today=today - timedelta(days=90),
+            )
+
+    assigned = (
+        await Assignment.select(Assignment.id, Assignment.staff)
+        .where((Assignment.course == course_id) & Assignment.ended_at.is_null())
+        .order_by(Assignment.staff)
+    )
+    # Some people's deadlines have already passed: they were assigned earlier, with a tighter date.
+    overdue_staff = [a["id"] for a in assigned[::9]]
+    if overdue_staff:
+        await Assignment.update({Assignment.due_on: today - timedelta(days=21)}).where(
+            Assignment.id.is_in(overdue_staff) & (Assignment.due_on > today)
+        )
+
+    already = {
+        r["staff"] for r in await Completion.select(Completion.staff).where(Completion.course == course_id)
+    }
+    started = {
+        r["staff"]
+        for r in await ModuleProgress.select(ModuleProgress.staff).where(
+            ModuleProgress.module.version.course == course_id  # type: ignore[union-attr]
+        )
+    }
+    rng = random.Random(2014)  # noqa: S311 (demo data, not security); the year of the Act
+    added = 0
+    staff_start = {s["id"]: s["start_date"] for s in await Staff.select(Staff.id, Staff.start_date)}
+    for row in assigned:
+        staff_id = row["staff"]
+        # Every draw happens for every person, so a second load makes the same choices.
+        roll, days_ago, online = rng.random(), rng.randint(1, 330), rng.random() < 0.8
+        lapsed_days, modules_read = rng.choice([700, 740, 800]), rng.randint(1, 3)
+        if staff_id in already or staff_id in started or staff_id in untouched:
+            continue
+        if roll < 0.45:
+            completed_on = today - timedelta(days=days_ago)
+            if staff_start.get(staff_id) and staff_start[staff_id] > completed_on:
+                completed_on = today - timedelta(days=1)
+            await learning.record_completion(
+                staff_id=staff_id,
+                course_id=course_id,
+                completed_on=completed_on,
+                source=CompletionSource.ONLINE if online else CompletionSource.OFFLINE,
+                actor=actor,
+                evidence="Completed during the 2025-26 training programme (demo data)",
+                backdate_reason="Loaded as demo history",
+                today=today,
+            )
+            added += 1
+        elif roll < 0.52:
+            # Completed two years ago: expired, or about to.
+            completed_on = today - timedelta(days=lapsed_days)
+            await learning.record_completion(
+                staff_id=staff_id,
+                course_id=course_id,
+                completed_on=completed_on,
+                source=CompletionSource.SESSION,
+                actor=actor,
+                evidence="Attended the face-to-face EHCP briefing (demo data)",
+                backdate_reason="Loaded as demo history",
+                today=today,
+            )
+            added += 1
+        elif roll < 0.72:
+            plan = await learning.course_plan(staff_id=staff_id, course_id=course_id)
+            readings = [
+                m for m in (plan.modules if plan else [])[:modules_read] if m["kind"] == "reading"
+            ]
+            if readings:
+                finished_at = datetime.now(UTC) - timedelta(days=days_ago)
+                await ModuleProgress.insert(
+                    *[
+                        ModuleProgress(staff=staff_id, module=m["id"], completed_at=finished_at)
+                        for m in readings
+                    ]
+                )
+    return TrainingDemoSummary(course_code=result.code, assigned=len(assigned), completions_added=added)
