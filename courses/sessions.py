@@ -209,7 +209,7 @@ async def update_session(*, session_id: int, details: SessionDetails, actor: Act
 
 
 async def cancel_session(*, session_id: int, reason: str, actor: Actor) -> None:
-    """Cancel a session, with the reason kept in the audit trail; its bookings stay on record."""
+    """Cancel a session with its reason; its bookings stay on record."""
     reason = reason.strip()
     if not reason:
         raise SessionError("reason", "Enter why the session is cancelled")
@@ -221,9 +221,9 @@ async def cancel_session(*, session_id: int, reason: str, actor: Actor) -> None:
             raise SessionError("reason", "That session no longer exists")
         if current["cancelled_at"] is not None:
             raise SessionError("reason", "This session is already cancelled")
-        await TrainingSession.update({TrainingSession.cancelled_at: _now()}).where(
-            TrainingSession.id == session_id
-        )
+        await TrainingSession.update(
+            {TrainingSession.cancelled_at: _now(), TrainingSession.cancel_reason: reason}
+        ).where(TrainingSession.id == session_id)
         await audit.record(
             actor=actor,
             action=AuditAction.UPDATE,
@@ -250,6 +250,7 @@ SESSION_COLUMNS = (
     TrainingSession.trainer,
     TrainingSession.trainer.full_name.as_alias("trainer_name"),
     TrainingSession.cancelled_at,
+    TrainingSession.cancel_reason,
 )
 
 

@@ -173,6 +173,7 @@ class TrainingSession(Table):
     capacity = Integer(default=20)
     trainer: ForeignKey["Staff"] = ForeignKey(references=STAFF, on_delete=OnDelete.set_null, null=True)
     cancelled_at = Timestamptz(null=True, default=None)
+    cancel_reason = Text(default="")
 
 
 class Attendance(Table):

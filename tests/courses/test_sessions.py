@@ -360,6 +360,7 @@ async def test_cancelling_needs_a_reason_and_then_stops_bookings(
     assert response.status_code == 303
     page = await client.get(f"/training-sessions/{session_id}")
     assert "Cancelled" in page.text
+    assert "Reason: Trainer unwell" in page.text
     entry = await AuditEntry.select().where(AuditEntry.summary.like("%cancelled%")).first()
     assert "Trainer unwell" in entry["summary"]
     person = await add_staff(organisation, "toolate@testshire.example")
