@@ -11,10 +11,13 @@ from dateutil.relativedelta import relativedelta
 
 from app.audit import CLI_ACTOR
 from app.enums import Role
-from courses import certificates, learning
+from app.people import services as people
+from app.people.services import StaffDetails
+from courses import catalogue, certificates, learning
+from courses.catalogue import ModuleContent, VersionContent
 from courses.certificates import CertificateNotFound
 from courses.certificates_controller import normalise_code
-from courses.enums import CompletionSource
+from courses.enums import CompletionSource, ModuleKind
 from courses.tables import Completion
 from tests.conftest import make_person, sign_in
 from tests.courses.conftest import add_staff, publish_course
@@ -77,6 +80,48 @@ async def test_certificate_of_a_course_without_recertification_says_it_does_not_
     completion = await complete(person, forever)
     text = pdf_text(await certificates.certificate_pdf(completion_id=completion["id"]))
     assert "Does not expire" in text
+
+
+def pdf_pages(pdf: bytes) -> int:
+    pdfinfo = shutil.which("pdfinfo")
+    assert pdfinfo, "install poppler-utils for pdfinfo"
+    result = subprocess.run(  # noqa: S603 (a fixed program, fed our own PDF on stdin)
+        [pdfinfo, "-"], input=pdf, capture_output=True, check=True, timeout=30
+    )
+    return int(
+        next(line for line in result.stdout.decode().splitlines() if line.startswith("Pages:")).split()[1]
+    )
+
+
+async def test_the_longest_name_and_course_title_still_fit_on_one_page(organisation):
+    course_id = await catalogue.create_course(
+        code="LONG-TITLE",
+        title=("Annual reviews, phase transfers and the statutory duties that follow " * 3)[:200],
+        summary="",
+        mandatory=False,
+        recertify_months=None,
+        actor=CLI_ACTOR,
+    )
+    await catalogue.replace_draft_content(
+        course_id=course_id,
+        content=VersionContent(
+            estimated_minutes=10,
+            pass_mark=None,
+            modules=[ModuleContent(kind=ModuleKind.READING, title="Read", body="Read this.")],
+        ),
+        actor=CLI_ACTOR,
+    )
+    await catalogue.publish(course_id=course_id, requires_recompletion=False, reason="", actor=CLI_ACTOR)
+    person = await people.create_staff(
+        details=StaffDetails(
+            email="long.name@testshire.example",
+            full_name=("Wolfeschlegelsteinhausenbergerdorff " * 6)[:200],
+            organisation_id=organisation["organisation_id"],
+        ),
+        actor=CLI_ACTOR,
+    )
+    completion = await complete(person, course_id)
+    assert pdf_pages(await certificates.certificate_pdf(completion_id=completion["id"])) == 1
 
 
 async def test_colleague_cannot_download_someone_elses_certificate(client, course_id):
