@@ -570,12 +570,15 @@ async def test_trainer_changes_course_details(client, signed_in_as):
 async def test_trainer_retires_a_course_with_a_reason(client, signed_in_as):
     await signed_in_as(Role.TRAINER)
     course_id = await publish_course("EHCP-700")
+    assert f'href="/courses/{course_id}/assign"' in (await client.get(f"/courses/{course_id}")).text
     response = await post_form(client, f"/courses/{course_id}/retire", {"reason": ""})
     assert response.status_code == 400 and "Say why the course is being retired" in response.text
     response = await post_form(client, f"/courses/{course_id}/retire", {"reason": "Replaced by EHCP-800"})
     assert response.status_code == 303
     listing = (await client.get("/courses")).text
     assert "Retired" in listing
+    page = (await client.get(f"/courses/{course_id}")).text
+    assert "This course is retired" in page and f'href="/courses/{course_id}/assign"' not in page
     trail = await audit.list_entries(page=1, entity="course", entity_id=str(course_id))
     assert trail.entries[0]["summary"] == "Course retired"
 
