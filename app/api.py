@@ -33,7 +33,7 @@ class OrganisationOut(msgspec.Struct):
 class TeamOut(msgspec.Struct):
     id: int
     name: str
-    organisation_id: FromPath[int]
+    organisation_id: int
     organisation_name: str
     active: bool
     active_staff_count: int
@@ -44,7 +44,7 @@ class StaffOut(msgspec.Struct):
     email: str
     full_name: str
     employee_number: str | None
-    organisation_id: FromPath[int]
+    organisation_id: int
     organisation_name: str
     team_id: int | None
     team_name: str | None

@@ -88,6 +88,11 @@ async def _details(values: dict[str, Any], data: dict[str, Any]) -> StaffDetails
     )
 
 
+def _form_errors(exc: PeopleError) -> dict[str, str]:
+    """The error against the form's own field: the form names the line manager by email."""
+    return {"line_manager_email" if exc.field == "line_manager" else exc.field: exc.message}
+
+
 class StaffController(Controller):
     path = "/admin/staff"
     opt = roles(Role.ADMIN)
@@ -96,26 +101,27 @@ class StaffController(Controller):
     async def index(
         self,
         q: FromQuery[str] = "",
-        organisation: FromQuery[int | None] = None,
-        team: FromQuery[int | None] = None,
-        job_role: FromQuery[int | None] = None,
+        # Text, not int: the filter form sends "" for its "All ..." choices.
+        organisation: FromQuery[str] = "",
+        team: FromQuery[str] = "",
+        job_role: FromQuery[str] = "",
         status: FromQuery[str] = "active",
         page: FromQuery[int] = 1,
     ) -> Template:
         status = status if status in {s for s, _ in STATUS_ITEMS} else "active"
         filters = StaffFilter(
             search=q.strip(),
-            organisation_id=organisation,
-            team_id=team,
-            job_role_id=job_role,
+            organisation_id=optional_int(organisation),
+            team_id=optional_int(team),
+            job_role_id=optional_int(job_role),
             status=status,
         )
         result = await people.list_staff(filters=filters, page=page)
         query = {
             "q": filters.search,
-            "organisation": organisation,
-            "team": team,
-            "job_role": job_role,
+            "organisation": filters.organisation_id,
+            "team": filters.team_id,
+            "job_role": filters.job_role_id,
             "status": status,
         }
         return Template(
@@ -154,7 +160,7 @@ class StaffController(Controller):
                 title="Add a person",
                 action="/admin/staff/new",
                 values=values,
-                errors={exc.field: exc.message},
+                errors=_form_errors(exc),
                 back="/admin/staff",
             )
         return flash(
@@ -214,7 +220,7 @@ class StaffController(Controller):
                 title="Change person",
                 action=f"/admin/staff/{staff_id}/edit",
                 values=values,
-                errors={exc.field: exc.message},
+                errors=_form_errors(exc),
                 back=f"/admin/staff/{staff_id}",
             )
         return flash(

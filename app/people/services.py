@@ -44,6 +44,11 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _tidy(name: str) -> str:
+    """A name as people read it: no spaces at either end, single spaces inside."""
+    return " ".join(name.split())
+
+
 def _stamped(values: dict[str, Any]) -> dict[Any, Any]:
     """Column values for an update, with updated_at set to now."""
     return {**values, "updated_at": _now()}
@@ -97,6 +102,7 @@ async def _check_organisation(name: str, kind: str, *, exclude_id: int | None = 
 
 
 async def create_organisation(*, name: str, kind: str, actor: Actor) -> int:
+    name = _tidy(name)
     await _check_organisation(name, kind)
     async with write_transaction():
         row = (await Organisation.insert(Organisation(name=name, kind=kind)).returning(Organisation.id))[0]
@@ -114,6 +120,7 @@ async def create_organisation(*, name: str, kind: str, actor: Actor) -> int:
 async def update_organisation(
     *, organisation_id: int, name: str, kind: str, active: bool, actor: Actor
 ) -> None:
+    name = _tidy(name)
     await _check_organisation(name, kind, exclude_id=organisation_id)
     async with write_transaction():
         current = (
@@ -196,6 +203,7 @@ async def _check_team(name: str, organisation_id: int, *, exclude_id: int | None
 
 
 async def create_team(*, name: str, organisation_id: int, actor: Actor) -> int:
+    name = _tidy(name)
     await _check_team(name, organisation_id)
     async with write_transaction():
         row = (await Team.insert(Team(name=name, organisation=organisation_id)).returning(Team.id))[0]
@@ -211,6 +219,7 @@ async def create_team(*, name: str, organisation_id: int, actor: Actor) -> int:
 
 
 async def update_team(*, team_id: int, name: str, active: bool, actor: Actor) -> None:
+    name = _tidy(name)
     current = await Team.select(Team.name, Team.active, Team.organisation).where(Team.id == team_id).first()
     if current is None:
         raise PeopleError("name", "That team no longer exists")
@@ -266,6 +275,7 @@ async def _check_job_role(name: str, *, exclude_id: int | None = None) -> None:
 
 
 async def create_job_role(*, name: str, description: str, actor: Actor) -> int:
+    name, description = _tidy(name), description.strip()
     await _check_job_role(name)
     async with write_transaction():
         row = (await JobRole.insert(JobRole(name=name, description=description)).returning(JobRole.id))[0]
@@ -283,6 +293,7 @@ async def create_job_role(*, name: str, description: str, actor: Actor) -> int:
 async def update_job_role(
     *, job_role_id: int, name: str, description: str, active: bool, actor: Actor
 ) -> None:
+    name, description = _tidy(name), description.strip()
     await _check_job_role(name, exclude_id=job_role_id)
     current = (
         await JobRole.select(JobRole.name, JobRole.description, JobRole.active)
