@@ -218,12 +218,15 @@ SURNAMES = [
     "Young",
 ]
 
-# (role, email local part, name, organisation index, job role)
-SIGN_INS: list[tuple[Role, str, str, int, str]] = [
-    (Role.ADMIN, "admin", "Alex Morgan", 0, "Business support officer"),
-    (Role.TRAINER, "trainer", "Tessa Okafor", 0, "Workforce development officer"),
-    (Role.PROFESSIONAL, "professional", "Priya Shah", 0, "SEND caseworker"),
-    (Role.LEADER, "leader", "Lena Fletcher", 0, "Head of SEND"),
+# The one council team not yet given the EHCP course, so a trainer can assign it in the demo.
+JOURNEY_TEAM = "Post-16 and Preparing for Adulthood"
+
+# (role, email local part, name, organisation index, team, job role)
+SIGN_INS: list[tuple[Role, str, str, int, str, str]] = [
+    (Role.ADMIN, "admin", "Alex Morgan", 0, "SEND Business Support", "Business support officer"),
+    (Role.TRAINER, "trainer", "Tessa Okafor", 0, "Workforce Development", "Workforce development officer"),
+    (Role.PROFESSIONAL, "professional", "Priya Shah", 0, JOURNEY_TEAM, "SEND caseworker"),
+    (Role.LEADER, "leader", "Lena Fletcher", 0, "SEND Quality and Improvement", "Head of SEND"),
 ]
 
 
@@ -322,15 +325,21 @@ async def load_demo() -> DemoSummary:
                 summary.staff += 1
 
     sign_in_ids: dict[Role, int] = {}
-    for role, local, name, org_index, job_role in SIGN_INS:
+    for role, local, name, org_index, team, job_role in SIGN_INS:
         email = f"{local}@{DEMO_DOMAIN}"
         staff_id = await people.staff_id_by_email(email)
         if staff_id is None:
+            team_row = (
+                await Team.select(Team.id)
+                .where((Team.organisation == organisation_ids[org_index]) & (Team.name == team))
+                .first()
+            )
             staff_id = await people.create_staff(
                 details=StaffDetails(
                     email=email,
                     full_name=name,
                     organisation_id=organisation_ids[org_index],
+                    team_id=team_row["id"] if team_row else None,
                     job_role_id=job_roles[job_role],
                 ),
                 actor=CLI_ACTOR,
@@ -348,7 +357,9 @@ async def load_demo() -> DemoSummary:
         sign_in_ids[role] = staff_id
     # The demo sign-ins start with a clean slate, so each role can try the journeys from the beginning.
     training = await load_training_demo(
-        trainer_id=sign_in_ids.get(Role.TRAINER), untouched=set(sign_in_ids.values())
+        trainer_id=sign_in_ids.get(Role.TRAINER),
+        untouched=set(sign_in_ids.values()),
+        held_back_teams={JOURNEY_TEAM},
     )
     summary.training = training.describe()
     return summary

@@ -49,10 +49,18 @@ def _due_from_form(data: dict[str, Any]) -> tuple[DueRule | None, dict[str, str]
         if problem or on is None:
             return None, {"due_on-day": f"The due date {problem}" if problem else "Enter the due date"}
         return DueRule(DueKind.FIXED, on=on), {}
-    days = optional_int(text(data, f"due_days_{kind}"))
+    days = optional_int(text(data, "due_days"))
     if days is None:
-        return None, {f"due_days_{kind}": "Enter a whole number of days"}
+        return None, {"due_days": "Enter a whole number of days"}
     return DueRule(DueKind(kind), days=days), {}
+
+
+def _target_from_form(value: str) -> tuple[TargetKind | None, int | None]:
+    """Read 'team:12' style choices from the 'Who is it for?' list."""
+    kind, _, raw_id = value.partition(":")
+    if kind not in {TargetKind.TEAM, TargetKind.ORGANISATION, TargetKind.JOB_ROLE} or not raw_id.isdigit():
+        return None, None
+    return TargetKind(kind), int(raw_id)
 
 
 async def _choices() -> dict[str, Any]:
@@ -78,25 +86,23 @@ class AssignmentController(Controller):
         course = await _published_course(course_id)
         values = {k: text(data, k) for k in data if not k.startswith("_")}
         errors: dict[str, str] = {}
-        target_kind = text(data, "target_kind")
-        target_id: int | None = None
-        if target_kind not in {k.value for k in TargetKind}:
-            errors["target_kind"] = "Choose who the course is for"
-        elif target_kind == TargetKind.PERSON:
-            target_id = await people.staff_id_by_email(text(data, "person_email"))
+        target_kind, target_id = _target_from_form(text(data, "target"))
+        email = text(data, "person_email")
+        if email and target_kind is not None:
+            errors["target"] = "Choose a group or enter one person's email address, not both"
+        elif email:
+            target_kind, target_id = TargetKind.PERSON, await people.staff_id_by_email(email)
             if target_id is None:
                 errors["person_email"] = "Enter the email address of someone in Assure"
-        else:
-            target_id = optional_int(text(data, f"target_{target_kind}"))
-            if target_id is None:
-                errors[f"target_{target_kind}"] = "Choose from the list"
+        elif target_kind is None:
+            errors["target"] = "Choose a team, organisation or job role, or enter one person's email address"
         due, due_errors = _due_from_form(data)
         errors.update(due_errors)
-        if not errors and due is not None and target_id is not None:
+        if not errors and due is not None and target_kind is not None and target_id is not None:
             try:
                 _, count = await assignments.create_rule(
                     course_id=course_id,
-                    target_kind=TargetKind(target_kind),
+                    target_kind=target_kind,
                     target_id=target_id,
                     due=due,
                     actor=actor_of(request),

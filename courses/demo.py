@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from app.audit import CLI_ACTOR, Actor
-from app.tables import Organisation, Staff
+from app.tables import Organisation, Staff, Team
 from courses import assignments, content, learning
 from courses.assignments import DueRule
 from courses.enums import CompletionSource, DueKind, TargetKind
@@ -29,32 +29,41 @@ class TrainingDemoSummary:
 
 
 async def load_training_demo(
-    *, trainer_id: int | None, untouched: frozenset[int] | set[int] = frozenset(), today: date | None = None
+    *,
+    trainer_id: int | None,
+    untouched: frozenset[int] | set[int] = frozenset(),
+    held_back_teams: frozenset[str] | set[str] = frozenset(),
+    today: date | None = None,
 ) -> TrainingDemoSummary:
-    """Import the built-in course, assign it to every demo organisation and simulate a year of progress."""
+    """Import the built-in course, assign it across the demo organisations and simulate a year of progress."""
     today = today or date.today()
     actor = Actor(staff_id=trainer_id, label="assure demo") if trainer_id else CLI_ACTOR
     result = await content.import_course(content.EHCP_COURSE, actor=actor)
     course_id = result.course_id
 
-    organisations = await Organisation.select(Organisation.id).order_by(Organisation.id)
-    covered = {
-        r["target_id"]
-        for r in await AssignmentRule.select(AssignmentRule.target_id).where(
-            (AssignmentRule.course == course_id)
-            & (AssignmentRule.target_kind == TargetKind.ORGANISATION)
-            & AssignmentRule.ended_at.is_null()
+    organisations = [o["id"] for o in await Organisation.select(Organisation.id).order_by(Organisation.id)]
+    council, partners = organisations[0], organisations[1:]
+    # Partners get the course as a whole; the council's own service team by team, with some teams
+    # held back so a trainer can assign the course to them in the demo.
+    targets = [(TargetKind.ORGANISATION, o, today + timedelta(days=120)) for o in partners] + [
+        (TargetKind.TEAM, t["id"], today + timedelta(days=45))
+        for t in await Team.select(Team.id).where(
+            (Team.organisation == council) & Team.name.not_in(sorted(held_back_teams) or [""])
+        )
+    ]
+    existing = {
+        (r["target_kind"], r["target_id"])
+        for r in await AssignmentRule.select(AssignmentRule.target_kind, AssignmentRule.target_id).where(
+            (AssignmentRule.course == course_id) & AssignmentRule.ended_at.is_null()
         )
     }
-    for organisation in organisations:
-        if organisation["id"] not in covered:
-            # The council's own service had an earlier deadline than its partners.
-            due = today + timedelta(days=45 if organisation["id"] == organisations[0]["id"] else 120)
+    for kind, target_id, due_on in targets:
+        if (kind.value, target_id) not in existing:
             await assignments.create_rule(
                 course_id=course_id,
-                target_kind=TargetKind.ORGANISATION,
-                target_id=organisation["id"],
-                due=DueRule(DueKind.FIXED, on=due),
+                target_kind=kind,
+                target_id=target_id,
+                due=DueRule(DueKind.FIXED, on=due_on),
                 actor=actor,
                 today=today - timedelta(days=90),
             )
@@ -121,9 +130,7 @@ async def load_training_demo(
             added += 1
         elif roll < 0.72:
             plan = await learning.course_plan(staff_id=staff_id, course_id=course_id)
-            readings = [
-                m for m in (plan.modules if plan else [])[:modules_read] if m["kind"] == "reading"
-            ]
+            readings = [m for m in (plan.modules if plan else [])[:modules_read] if m["kind"] == "reading"]
             if readings:
                 finished_at = datetime.now(UTC) - timedelta(days=days_ago)
                 await ModuleProgress.insert(

@@ -156,19 +156,14 @@ async def test_trainer_assigns_the_course_to_a_team_and_sees_the_rule(client, si
             actor=CLI_ACTOR,
         )
 
-    missing = await post_form(client, f"/courses/{course_id}/assign", {"target_kind": "team"})
+    missing = await post_form(client, f"/courses/{course_id}/assign", {"target": ""})
     assert missing.status_code == 400
-    assert 'href="#target_team"' in missing.text and 'href="#due_kind"' in missing.text
+    assert 'href="#target"' in missing.text and 'href="#due_kind"' in missing.text
 
     response = await post_form(
         client,
         f"/courses/{course_id}/assign",
-        {
-            "target_kind": "team",
-            "target_team": str(team_id),
-            "due_kind": "after_assignment",
-            "due_days_after_assignment": "30",
-        },
+        {"target": f"team:{team_id}", "due_kind": "after_assignment", "due_days": "30"},
     )
     assert response.status_code == 303
     rules = await client.get(response.headers["location"])
