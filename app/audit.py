@@ -57,14 +57,15 @@ async def record(
         AuditEntry(
             occurred_at=datetime.now(UTC),
             actor=actor.staff_id,
-            actor_label=actor.label,
+            # Column lengths, so a long value typed into a form (say, a sign-in email) cannot fail the insert.
+            actor_label=actor.label[:254],
             action=action,
             entity=entity,
-            entity_id=str(entity_id),
+            entity_id=str(entity_id)[:50],
             summary=summary[:500],
             before=_plain(before),
             after=_plain(after),
-            client_ip=actor.client_ip,
+            client_ip=actor.client_ip[:64],
         )
     )
 

@@ -24,8 +24,10 @@ FormBody = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENC
 
 def safe_next(target: str) -> str:
     """Only follow same-site paths after sign-in, never another host."""
-    parts = urlsplit(target)
-    if not target.startswith("/") or target.startswith("//") or parts.scheme or parts.netloc:
+    # Read it as a browser would, where a backslash is a slash: "/\\evil.example" is another host.
+    as_browser = target.replace("\\", "/")
+    parts = urlsplit(as_browser)
+    if not as_browser.startswith("/") or as_browser.startswith("//") or parts.scheme or parts.netloc:
         return "/"
     return target
 
@@ -61,7 +63,9 @@ class SignInController(Controller):
         staff_id = None
         if not errors:
             if await throttle.is_blocked(email=email, client=ip):
-                errors["email"] = "Too many failed attempts to sign in. Wait 15 minutes, then try again"
+                wait = throttle.window_seconds // 60
+                wait_for = f"{wait} minute" if wait == 1 else f"{wait} minutes"
+                errors["email"] = f"Too many failed attempts to sign in. Wait {wait_for}, then try again"
             else:
                 staff_id = await services.authenticate(email, password)
                 if staff_id is None:
