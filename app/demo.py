@@ -15,7 +15,7 @@ from app.enums import OrganisationKind, Role
 from app.people import services as people
 from app.people.services import StaffDetails
 from app.tables import JobRole, Organisation, Team
-from courses.demo import load_training_demo
+from courses.demo import load_sessions_demo, load_training_demo
 
 DEMO_PASSWORD = "Northbrook SEND demo"  # noqa: S105 (printed for the demo on purpose)
 DEMO_DOMAIN = "northbrook.example"
@@ -361,5 +361,8 @@ async def load_demo() -> DemoSummary:
         untouched=set(sign_in_ids.values()),
         held_back_teams={JOURNEY_TEAM},
     )
-    summary.training = training.describe()
+    added_sessions = 0
+    if Role.TRAINER in sign_in_ids:
+        added_sessions = await load_sessions_demo(trainer_id=sign_in_ids[Role.TRAINER])
+    summary.training = f"{training.describe()} {added_sessions} workshop sessions added."
     return summary

@@ -32,10 +32,10 @@ from app.web.templating import template_config
 from courses.assignment_controller import AssignmentController
 from courses.authoring_controller import CourseAuthoringController
 from courses.calculator_controller import CalculatorController
-from courses.compliance_controller import ComplianceController
-from courses.outbox_controller import OutboxController
 from courses.certificates_controller import CertificateController, VerifyController
+from courses.compliance_controller import ComplianceController
 from courses.learning_controller import MyTrainingController
+from courses.outbox_controller import OutboxController
 from courses.sessions_controller import OfflineCompletionController, TrainingSessionsController
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -59,7 +59,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "throttle": SignInThrottle(make_store(settings, "throttle"), settings),
         }
     )
-    return Litestar(
+    # The pages people use stay out of the OpenAPI schema, which is for the JSON API's integrations.
+    pages = Router(
+        path="/",
+        include_in_schema=False,
         route_handlers=[
             SignInController,
             PagesController,
@@ -74,6 +77,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             MyTrainingController,
             AssignmentController,
             *ADMIN_CONTROLLERS,
+        ],
+    )
+    return Litestar(
+        route_handlers=[
+            pages,
             *API_CONTROLLERS,
             create_static_files_router(path="/static", directories=[STATIC], opt=public(), name="static"),
         ],

@@ -158,15 +158,20 @@ class AssignmentController(Controller):
         self,
         course_id: FromPath[int],
         q: FromQuery[str] = "",
-        organisation: FromQuery[int | None] = None,
-        team: FromQuery[int | None] = None,
-        job_role: FromQuery[int | None] = None,
+        organisation: FromQuery[str] = "",
+        team: FromQuery[str] = "",
+        job_role: FromQuery[str] = "",
         page: FromQuery[int] = 1,
     ) -> Template:
         course = await _published_course(course_id)
-        return await _bulk_page(
-            course, {"q": q, "organisation": organisation, "team": team, "job_role": job_role}, page, {}, {}
-        )
+        # The filter form sends its blank "All ..." choices too, so ids arrive as text.
+        filters = {
+            "q": q,
+            "organisation": optional_int(organisation),
+            "team": optional_int(team),
+            "job_role": optional_int(job_role),
+        }
+        return await _bulk_page(course, filters, page, {}, {})
 
     @post("/courses/{course_id:int}/assign-people", status_code=303)
     async def bulk_assign(

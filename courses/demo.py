@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from app.audit import CLI_ACTOR, Actor
+from app.database import write_transaction
 from app.tables import Organisation, Staff, Team
-from courses import assignments, content, learning
+from courses import assignments, content, learning, sessions
 from courses.assignments import DueRule
-from courses.enums import CompletionSource, DueKind, TargetKind
-from courses.tables import Assignment, AssignmentRule, Completion, ModuleProgress
+from courses.enums import AttendanceStatus, CompletionSource, DueKind, TargetKind
+from courses.tables import Assignment, AssignmentRule, Attendance, Completion, ModuleProgress, TrainingSession
 
 
 @dataclass
@@ -140,3 +141,71 @@ async def load_training_demo(
                     ]
                 )
     return TrainingDemoSummary(course_code=result.code, assigned=len(assigned), completions_added=added)
+
+
+WORKSHOP_COURSE = content.BUILT_IN / "annual-review-workshop"
+
+
+async def load_sessions_demo(*, trainer_id: int, today: date | None = None) -> int:
+    """Two sessions of the annual review workshop: one held, with its register taken, one to come.
+
+    Returns how many sessions were added (none when the demo already has them).
+    """
+    today = today or date.today()
+    actor = Actor(staff_id=trainer_id, label="assure demo")
+    result = await content.import_course(WORKSHOP_COURSE, actor=actor)
+    if await TrainingSession.exists().where(TrainingSession.course == result.course_id):
+        return 0
+    caseworkers = [
+        s["id"]
+        for s in await Staff.select(Staff.id)
+        .where(Staff.left_on.is_null() & (Staff.job_role.name == "SEND caseworker"))
+        .order_by(Staff.id)
+    ]
+    # All or nothing, so an interrupted load never leaves a session without its register.
+    async with write_transaction():
+        held = await sessions.schedule_session(
+            details=sessions.SessionDetails(
+                course_id=result.course_id,
+                on=today - timedelta(days=14),
+                starts=time(9, 30),
+                ends=time(12, 30),
+                venue="Northbrook Civic Centre, Committee Room 2",
+                online_url="",
+                capacity=16,
+                trainer_id=trainer_id,
+            ),
+            actor=actor,
+        )
+        await sessions.book_people(session_id=held, staff_ids=caseworkers[:12], actor=actor)
+        booked = (
+            await Attendance.select(Attendance.id)
+            .where(Attendance.session == held)
+            .order_by(Attendance.id)
+        )
+        marks = {
+            row["id"]: (
+                AttendanceStatus.ABSENT
+                if n % 6 == 5
+                else AttendanceStatus.PARTLY_ATTENDED
+                if n % 6 == 4
+                else AttendanceStatus.ATTENDED
+            )
+            for n, row in enumerate(booked)
+        }
+        await sessions.take_register(session_id=held, marks=marks, actor=actor, today=today)
+        upcoming = await sessions.schedule_session(
+            details=sessions.SessionDetails(
+                course_id=result.course_id,
+                on=today + timedelta(days=21),
+                starts=time(13, 30),
+                ends=time(16, 30),
+                venue="",
+                online_url="https://meet.northbrook.example/annual-reviews-workshop",
+                capacity=20,
+                trainer_id=trainer_id,
+            ),
+            actor=actor,
+        )
+        await sessions.book_people(session_id=upcoming, staff_ids=caseworkers[12:20], actor=actor)
+    return 2

@@ -508,6 +508,9 @@ async def mark_left(*, staff_id: int, left_on: date, actor: Actor) -> None:
             raise PeopleError("left_on", "That person no longer exists")
         if current["left_on"] is not None:
             raise PeopleError("left_on", "This person is already marked as left")
+        # Leaving takes effect at once (they can no longer sign in), so it cannot be dated ahead.
+        if left_on > date.today():
+            raise PeopleError("left_on", "The date they left must be today or in the past")
         await Staff.update({Staff.left_on: left_on, Staff.updated_at: _now()}).where(Staff.id == staff_id)
         await audit.record(
             actor=actor,

@@ -15,6 +15,7 @@ logger = logging.getLogger("assure")
 
 PAGE_TITLES = {
     400: "There is a problem with your request",
+    401: "Sign in to use this",
     403: "You do not have permission to see this page",
     404: "Page not found",
     405: "That action is not allowed here",

@@ -205,3 +205,13 @@ async def test_leader_cannot_assign_courses(client, signed_in_as):
     course_id = await publish_course()
     assert (await client.get(f"/courses/{course_id}/assign")).status_code == 403
     assert re.search("permission", (await client.get(f"/courses/{course_id}/rules")).text)
+
+
+async def test_the_people_filter_form_submitted_as_it_stands_works(client, signed_in_as):
+    await signed_in_as(Role.TRAINER)
+    course_id = await publish_course()
+    page = await client.get(
+        f"/courses/{course_id}/assign-people",
+        params={"q": "", "organisation": "", "team": "", "job_role": ""},
+    )
+    assert page.status_code == 200
