@@ -67,6 +67,7 @@ class Settings:
     throttle_account_failures: int
     throttle_client_failures: int
     throttle_window_minutes: int
+    renewal_window_days: int
     var_dir: Path
     # Email: kept in the outbox table (default), sent by SMTP, or sent through GOV.UK Notify.
     mail_backend: str = "outbox"
@@ -96,6 +97,7 @@ class Settings:
             throttle_account_failures=_int("ASSURE_THROTTLE_ACCOUNT_FAILURES", 5),
             throttle_client_failures=_int("ASSURE_THROTTLE_CLIENT_FAILURES", 20),
             throttle_window_minutes=_int("ASSURE_THROTTLE_WINDOW_MINUTES", 15),
+            renewal_window_days=_int("ASSURE_RENEWAL_WINDOW_DAYS", 60),
             var_dir=var_dir,
             mail_backend=_mail_backend(),
             mail_from=os.environ.get("ASSURE_MAIL_FROM", "assure@localhost"),

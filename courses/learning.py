@@ -15,6 +15,7 @@ from app import audit
 from app.audit import Actor
 from app.database import write_transaction
 from app.enums import AuditAction
+from app.settings import get_settings
 from courses.enums import CompletionSource, ModuleKind, TrainingStatus, VersionStatus
 from courses.tables import (
     AnswerOption,
@@ -29,7 +30,7 @@ from courses.tables import (
 )
 
 # A completion comes back to "My training" this many days before it expires.
-RENEWAL_WINDOW_DAYS = 60
+RENEWAL_WINDOW_DAYS = get_settings().renewal_window_days
 # Certificate codes avoid letters and digits that read alike (O/0, I/1).
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 

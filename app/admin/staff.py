@@ -21,6 +21,7 @@ from app.people.services import PeopleError, StaffDetails, StaffFilter
 from app.web.flash import flash
 from app.web.forms import error_context, many, optional_int, parse_date_parts, text
 from app.web.paging import pagination
+from courses import assignments
 
 FormBody = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 STATUS_ITEMS = [("active", "Active"), ("left", "Left"), ("all", "Everyone")]
@@ -152,9 +153,11 @@ class StaffController(Controller):
     async def create(self, request: Request[Any, Any, Any], data: FormBody) -> Template | Redirect:
         values = _form_values(data)
         try:
-            staff_id = await people.create_staff(
-                details=await _details(values, data), actor=actor_of(request)
-            )
+            details = await _details(values, data)
+            # A new starter gets every course whose standing rules cover them, in the same transaction.
+            async with write_transaction():
+                staff_id = await people.create_staff(details=details, actor=actor_of(request))
+                await assignments.apply_rules_to_staff(staff_ids=[staff_id])
         except PeopleError as exc:
             return await _staff_form(
                 title="Add a person",
@@ -212,9 +215,11 @@ class StaffController(Controller):
             raise NotFoundException()
         values = _form_values(data)
         try:
-            await people.update_staff(
-                staff_id=staff_id, details=await _details(values, data), actor=actor_of(request)
-            )
+            details = await _details(values, data)
+            # Someone moving team, organisation or role picks up the courses of their new group.
+            async with write_transaction():
+                await people.update_staff(staff_id=staff_id, details=details, actor=actor_of(request))
+                await assignments.apply_rules_to_staff(staff_ids=[staff_id])
         except PeopleError as exc:
             return await _staff_form(
                 title="Change person",

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -119,3 +119,32 @@ async def test_a_rule_needs_a_due_date_and_a_real_target(course_id, organisation
             due=DueRule(DueKind.AFTER_ASSIGNMENT, days=30),
             actor=CLI_ACTOR,
         )
+
+
+async def test_a_person_added_by_an_admin_into_a_covered_team_gets_the_course(
+    client, signed_in_as, course_id, organisation
+):
+    from app.enums import Role
+    from tests.conftest import post_form
+
+    await assignments.create_rule(
+        course_id=course_id,
+        target_kind=TargetKind.TEAM,
+        target_id=organisation["team_id"],
+        due=DueRule(DueKind.AFTER_ASSIGNMENT, days=30),
+        actor=CLI_ACTOR,
+    )
+    await signed_in_as(Role.ADMIN)
+    response = await post_form(
+        client,
+        "/admin/staff/new",
+        {
+            "full_name": "New Starter",
+            "email": "starter@testshire.example",
+            "organisation": str(organisation["organisation_id"]),
+            "team": str(organisation["team_id"]),
+        },
+    )
+    assert response.status_code == 303, response.text
+    (row,) = await open_assignments(course_id)
+    assert row["due_on"] == date.today() + timedelta(days=30)
