@@ -144,6 +144,7 @@ async def _recreate_postgres_database(admin_url: str, name: str, *, create: bool
 @pytest.fixture(scope="session")
 async def e2e_database_url() -> AsyncIterator[str]:
     """A fresh, empty database for the server alone (see the module docstring)."""
+    require_chromium()
     test_url = os.environ.get("ASSURE_TEST_DATABASE_URL", "")
     if test_url.startswith(("postgresql:", "postgres:")):
         url = _postgres_sibling(test_url)
@@ -158,9 +159,8 @@ async def e2e_database_url() -> AsyncIterator[str]:
 
 
 @pytest.fixture(scope="session")
-def base_url(e2e_database_url: str) -> Iterator[str]:
+def base_url(e2e_database_url: str, request: pytest.FixtureRequest) -> Iterator[str]:
     """The demo, migrated and loaded, served by `assure serve` on a free loopback port."""
-    require_chromium()
     work = Path(tempfile.mkdtemp(prefix="assure-e2e-"))
     log = work / "server.log"
     env = {
@@ -173,6 +173,8 @@ def base_url(e2e_database_url: str) -> Iterator[str]:
         ASSURE_VAR_DIR=str(work / "var"),
         ASSURE_SECRET_KEY=secrets.token_urlsafe(48),
         PICCOLO_CONF="app.piccolo_conf",
+        # This checkout's code, whichever checkout the virtualenv's editable install points at.
+        PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
     )
     _run_setup(["migrate"], env, log)
     _run_setup(["demo"], env, log)
@@ -197,6 +199,10 @@ def base_url(e2e_database_url: str) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+        if request.session.testsfailed:
+            # The server's own account of the run (tracebacks of 500s, say) outlives its folder.
+            ARTIFACTS.mkdir(exist_ok=True)
+            shutil.copy(log, ARTIFACTS / "e2e-server.log")
         shutil.rmtree(work, ignore_errors=True)
 
 
@@ -256,7 +262,9 @@ class AccessibilityChecker:
         )
         AXE_CHECKED.append(f"{what} ({page.url})")
         violations = results.response["violations"]
-        assert not violations, f"axe found problems on {what} ({page.url}):\n{describe(violations)}"
+        if violations:
+            # Raised rather than asserted, so pytest prints the readable list and not the raw results.
+            raise AssertionError(f"axe found problems on {what} ({page.url}):\n{describe(violations)}")
 
 
 def describe(violations: list[dict[str, Any]]) -> str:
