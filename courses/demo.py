@@ -179,9 +179,7 @@ async def load_sessions_demo(*, trainer_id: int, today: date | None = None) -> i
         )
         await sessions.book_people(session_id=held, staff_ids=caseworkers[:12], actor=actor)
         booked = (
-            await Attendance.select(Attendance.id)
-            .where(Attendance.session == held)
-            .order_by(Attendance.id)
+            await Attendance.select(Attendance.id).where(Attendance.session == held).order_by(Attendance.id)
         )
         marks = {
             row["id"]: (
