@@ -1,0 +1,547 @@
+"""Benchmark: throughput and latency of the key pages under load, against the app's own /health.
+
+Run with `.venv/bin/python -m tests.benchmarks.bench_pages [--size demo|large|both] [--database-url URL]
+[--requests N] [--concurrency C] [--seconds S] [--workers W] [--out FILE]`.
+
+For each size it prepares a database (demo: `assure migrate` and `assure demo`; large: the same, then
+`tests.benchmarks.generate` with 50,000 staff and 1,000,000 assignments), counts the SQL statements
+each page issues in-process (Piccolo's engine.query_id, as tests/app/test_query_counts.py does), then
+serves the app with `assure serve` on a free loopback port and sends each page a bounded number of
+requests (stopping early at a time limit) from an asyncio + httpx loop with bounded concurrency, signed
+in as the demo role that uses the page. It prints a Markdown table per size: requests per second, the
+ratio to /health's in the same run, p50 and p95 latency, and statements per request; with `--size
+both`, also how p95 moved from demo size to large size. Traffic goes to 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, cast
+
+REPO = Path(__file__).resolve().parents[2]
+DEMO_PASSWORD = "Northbrook SEND demo"
+SIGN_INS = {
+    "admin": "admin@northbrook.example",
+    "trainer": "trainer@northbrook.example",
+    "professional": "professional@northbrook.example",
+}
+CSRF_INPUT = re.compile(r'name="_csrf_token" value="([^"]+)"')
+LARGE = {"staff": 50_000, "assignments": 1_000_000, "courses": 200}
+SETUP_SECONDS = 1_800
+SERVER_START_SECONDS = 60
+WARM_UP_REQUESTS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class PageUnderTest:
+    path: str
+    role: str | None  # None: no sign-in
+    what: str
+
+
+# The compliance view goes last: a request that times out on the client still runs on in the server,
+# and would slow whatever was measured after it.
+PAGES = [
+    PageUnderTest("/health", None, "health check (baseline)"),
+    PageUnderTest("/my-training", "professional", "My training"),
+    PageUnderTest("/admin/staff", "admin", "staff list, first page"),
+    PageUnderTest("/courses", "trainer", "course list"),
+    PageUnderTest("/compliance", "trainer", "compliance view (default course)"),
+]
+
+
+@dataclass
+class Measurement:
+    page: PageUnderTest
+    latencies: list[float] = field(default_factory=list)  # seconds, successful requests only
+    errors: int = 0
+    elapsed: float = 0.0
+    statements: float | None = None
+
+    @property
+    def per_second(self) -> float:
+        return len(self.latencies) / self.elapsed if self.elapsed else 0.0
+
+    def percentile(self, share: float) -> float:
+        """Nearest-rank percentile in milliseconds."""
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        rank = max(1, min(len(ordered), round(share * len(ordered) + 0.5)))
+        return 1000 * ordered[rank - 1]
+
+
+@dataclass
+class Run:
+    size: str
+    database: str
+    dataset: dict[str, int]
+    measurements: list[Measurement]
+    load_before: tuple[float, float, float]
+    load_after: tuple[float, float, float]
+    started: datetime
+    workers: int
+    concurrency: int
+    requests: int
+    seconds: float
+    timeout: float
+
+
+# --- preparing the database --------------------------------------------------------------------
+
+
+def _environment(database_url: str, var_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSURE_") and k != "PICCOLO_CONF"}
+    env.update(
+        ASSURE_DATABASE_URL=database_url,
+        ASSURE_VAR_DIR=str(var_dir),
+        ASSURE_SECRET_KEY=os.environ.get("ASSURE_BENCH_SECRET_KEY") or secrets.token_urlsafe(48),
+        PICCOLO_CONF="app.piccolo_conf",
+        PYTHONPATH=str(REPO),
+    )
+    return env
+
+
+def _run(args: list[str], env: dict[str, str], log: Path) -> None:
+    with log.open("a") as out:
+        out.write(f"$ {' '.join(args)}\n")
+        out.flush()
+        started = time.perf_counter()
+        result = subprocess.run(  # noqa: S603 (our own commands, no shell)
+            [sys.executable, "-m", *args],
+            env=env,
+            cwd=REPO,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            timeout=SETUP_SECONDS,
+            check=False,
+        )
+        out.write(f"({time.perf_counter() - started:.1f} s)\n")
+    if result.returncode != 0:
+        raise SystemExit(f"`{' '.join(args)}` failed:\n{log.read_text()}")
+
+
+def prepare(size: str, database_url: str, env: dict[str, str], log: Path) -> None:
+    print(f"[{size}] preparing {database_url} (log: {log})", flush=True)
+    _run(["app.cli", "migrate"], env, log)
+    _run(["app.cli", "demo"], env, log)
+    if size == "large":
+        _run(
+            [
+                "tests.benchmarks.generate",
+                "--database-url",
+                database_url,
+                "--staff",
+                str(LARGE["staff"]),
+                "--assignments",
+                str(LARGE["assignments"]),
+                "--courses",
+                str(LARGE["courses"]),
+            ],
+            env,
+            log,
+        )
+
+
+# --- statements per request, in-process ----------------------------------------------------------
+
+
+async def _sign_in(client: object, email: str) -> None:
+    import httpx
+
+    assert isinstance(client, httpx.AsyncClient)
+    form = await client.get("/sign-in")
+    match = CSRF_INPUT.search(form.text)
+    if match is None:
+        raise SystemExit("the sign-in page carries no CSRF token")
+    response = await client.post(
+        "/sign-in",
+        data={"email": email, "password": DEMO_PASSWORD, "next": "/", "_csrf_token": match.group(1)},
+    )
+    if response.status_code != 303:
+        raise SystemExit(f"could not sign in as {email}: {response.status_code}")
+
+
+async def _dataset_and_statements(
+    request_seconds: float, repeat: int = 3
+) -> tuple[dict[str, int], dict[str, float | None]]:
+    """The data's size, and SQL statements per request of each page, through the app in this process."""
+    import httpx
+
+    from app.database import close_pool, get_engine, open_pool
+    from app.main import create_app
+    from app.tables import Staff
+    from courses.tables import Assignment, Completion, Course, ModuleProgress
+
+    await open_pool()
+    try:
+        professional = await Staff.select(Staff.id).where(Staff.email == SIGN_INS["professional"]).first()
+        dataset = {
+            "staff": await Staff.count(),
+            "courses": await Course.count(),
+            "assignments": await Assignment.count(),
+            "completions": await Completion.count(),
+            "module progress": await ModuleProgress.count(),
+            "professional's open assignments": await Assignment.count().where(
+                (Assignment.staff == (professional or {}).get("id", 0)) & Assignment.ended_at.is_null()
+            ),
+        }
+        app = create_app()
+        engine = get_engine()
+        statements: dict[str, float | None] = {}
+        transport = httpx.ASGITransport(app=cast(Any, app), client=("127.0.0.1", 50000))
+        clients: dict[str | None, httpx.AsyncClient] = {}
+        try:
+            for page in PAGES:
+                if page.role not in clients:
+                    clients[page.role] = httpx.AsyncClient(transport=transport, base_url="http://bench")
+                    if page.role:
+                        await _sign_in(clients[page.role], SIGN_INS[page.role])
+                client = clients[page.role]
+
+                async def count(client: httpx.AsyncClient = client, path: str = page.path) -> float:
+                    await client.get(path)  # the first request may renew the session or warm caches
+                    before = engine.query_id
+                    for _ in range(repeat):
+                        response = await client.get(path)
+                        if response.status_code != 200:
+                            raise SystemExit(f"{path} answered {response.status_code} in-process")
+                    return (engine.query_id - before) / repeat
+
+                # Not wait_for: cancelling waits for the database thread to finish the statement anyway.
+                task = asyncio.ensure_future(count())
+                done, _ = await asyncio.wait({task}, timeout=request_seconds * (repeat + 1))
+                statements[page.path] = task.result() if done else None  # None: too slow to count
+        finally:
+            for client in clients.values():
+                await client.aclose()
+        return dataset, statements
+    finally:
+        await close_pool()
+
+
+# --- load over loopback ----------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_server(env: dict[str, str], workers: int, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    with log.open("a") as out:
+        server = subprocess.Popen(  # noqa: S603 (our own command, no shell)
+            [
+                sys.executable,
+                "-m",
+                "app.cli",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+            ],
+            env=env,
+            cwd=REPO,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"`assure serve` exited with {server.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{base_url}/health", timeout=2) as response:  # noqa: S310 (loopback)
+                if response.status == 200:
+                    return server, base_url
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.25)
+    stop_server(server)
+    raise SystemExit(f"`assure serve` did not answer within {SERVER_START_SECONDS} s:\n{log.read_text()}")
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+async def _hammer(
+    client: object, page: PageUnderTest, requests: int, concurrency: int, seconds: float
+) -> Measurement:
+    """Up to `requests` GETs, `concurrency` at a time, sending no new one after `seconds`."""
+    import httpx
+
+    assert isinstance(client, httpx.AsyncClient)
+    measurement = Measurement(page)
+    sent = 0
+    deadline = time.perf_counter() + seconds
+
+    async def worker() -> None:
+        nonlocal sent
+        while sent < requests and time.perf_counter() < deadline:
+            sent += 1
+            began = time.perf_counter()
+            try:
+                response = await client.get(page.path)
+                ok = response.status_code == 200
+            except httpx.HTTPError:
+                ok = False
+            if ok:
+                measurement.latencies.append(time.perf_counter() - began)
+            else:
+                measurement.errors += 1
+
+    began = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    measurement.elapsed = time.perf_counter() - began
+    return measurement
+
+
+async def load(
+    base_url: str, requests: int, concurrency: int, seconds: float, request_seconds: float
+) -> list[Measurement]:
+    import httpx
+
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    clients: dict[str | None, httpx.AsyncClient] = {}
+    results = []
+    try:
+        for page in PAGES:
+            if page.role not in clients:
+                clients[page.role] = httpx.AsyncClient(
+                    base_url=base_url, limits=limits, timeout=request_seconds
+                )
+                if page.role:
+                    await _sign_in(clients[page.role], SIGN_INS[page.role])
+            client = clients[page.role]
+            await _hammer(client, page, min(WARM_UP_REQUESTS, requests), concurrency, seconds)
+            measurement = await _hammer(client, page, requests, concurrency, seconds)
+            print(
+                f"  {page.path}: {len(measurement.latencies)} ok, {measurement.errors} errors, "
+                f"{measurement.per_second:.1f} req/s, p95 {measurement.percentile(0.95):.0f} ms",
+                flush=True,
+            )
+            results.append(measurement)
+    finally:
+        for client in clients.values():
+            await client.aclose()
+    return results
+
+
+# --- one size ------------------------------------------------------------------------------------
+
+
+def run_size(args: argparse.Namespace, size: str, database_url: str | None, work: Path) -> Run:
+    folder = work / size
+    folder.mkdir(parents=True, exist_ok=True)
+    url = database_url or f"sqlite:///{folder / 'assure.sqlite'}"
+    env = _environment(url, folder / "var")
+    log = folder / "setup.log"
+    if not args.no_prepare:
+        prepare(size, url, env, log)
+    # The in-process app reads the same configuration as the server.
+    dataset, statements = _measure_in_process(env, log, args.timeout)
+    print(f"[{size}] dataset: {dataset}", flush=True)
+    started = datetime.now(UTC)
+    load_before = os.getloadavg()
+    server, base_url = start_server(env, args.workers, folder / "server.log")
+    try:
+        measurements = asyncio.run(
+            load(base_url, args.requests, args.concurrency, args.seconds, args.timeout)
+        )
+    finally:
+        stop_server(server)
+    for m in measurements:
+        m.statements = statements.get(m.page.path)
+    return Run(
+        size=size,
+        database="SQLite" if url.startswith("sqlite:") else "PostgreSQL",
+        dataset=dataset,
+        measurements=measurements,
+        load_before=load_before,
+        load_after=os.getloadavg(),
+        started=started,
+        workers=args.workers,
+        concurrency=args.concurrency,
+        requests=args.requests,
+        seconds=args.seconds,
+        timeout=args.timeout,
+    )
+
+
+def _measure_in_process(
+    env: dict[str, str], log: Path, timeout: float
+) -> tuple[dict[str, int], dict[str, float | None]]:
+    """Run the in-process count in a child process, so each size's database gets a fresh engine."""
+    with log.open("a") as out:
+        result = subprocess.run(  # noqa: S603 (our own command, no shell)
+            [
+                sys.executable,
+                "-m",
+                "tests.benchmarks.bench_pages",
+                "--count-statements",
+                "--timeout",
+                str(timeout),
+            ],
+            env=env,
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=out,
+            timeout=SETUP_SECONDS,
+            check=False,
+        )
+    if result.returncode != 0:
+        raise SystemExit(f"counting statements failed:\n{log.read_text()}")
+    counted = json.loads(result.stdout)
+    return counted["dataset"], counted["statements"]
+
+
+# --- reporting -----------------------------------------------------------------------------------
+
+
+def _load(values: tuple[float, float, float]) -> str:
+    return " / ".join(f"{v:.2f}" for v in values)
+
+
+def render(run: Run) -> str:
+    baseline = next((m.per_second for m in run.measurements if m.page.path == "/health"), 0.0)
+    data = ", ".join(f"{v:,} {k}" for k, v in run.dataset.items())
+    lines = [
+        f"### {run.size.capitalize()} size ({run.database})",
+        "",
+        f"- Data: {data}.",
+        f"- Run: {run.started:%Y-%m-%d %H:%M} UTC; {run.workers} server worker(s); concurrency "
+        f"{run.concurrency}; up to {run.requests} requests or {run.seconds:.0f} s per page, after "
+        f"{WARM_UP_REQUESTS} warm-up requests; a request taking over {run.timeout:.0f} s counts as an error.",
+        f"- Load average (1/5/15 min) before: {_load(run.load_before)}; after: {_load(run.load_after)} "
+        f"on {os.cpu_count()} cores.",
+        "",
+        "| Page | Signed in as | Requests (errors) | Req/s | ratio to /health | p50 ms | p95 ms "
+        "| SQL statements/request |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for m in run.measurements:
+        ratio = m.per_second / baseline if baseline else float("nan")
+        statements = "not counted (timed out)" if m.statements is None else f"{m.statements:g}"
+        lines.append(
+            f"| `{m.page.path}` ({m.page.what}) | {m.page.role or 'nobody'} "
+            f"| {len(m.latencies)} ({m.errors}) "
+            f"| {m.per_second:.1f} | {ratio:.3f} | {m.percentile(0.5):.0f} | {m.percentile(0.95):.0f} "
+            f"| {statements} |"
+        )
+    return "\n".join(lines)
+
+
+def render_change(demo: Run, large: Run) -> str:
+    lines = [
+        "### p95 from demo size to large size",
+        "",
+        "| Page | p95 demo ms | p95 large ms | change | ratio demo | ratio large |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    base_demo = demo.measurements[0].per_second or float("nan")
+    base_large = large.measurements[0].per_second or float("nan")
+    for small, big in zip(demo.measurements, large.measurements, strict=True):
+        p_small, p_big = small.percentile(0.95), big.percentile(0.95)
+        change = (p_big - p_small) / p_small * 100 if p_small else float("nan")
+        lines.append(
+            f"| `{small.page.path}` | {p_small:.0f} | {p_big:.0f} | {change:+.0f}% "
+            f"| {small.per_second / base_demo:.3f} | {big.per_second / base_large:.3f} |"
+        )
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    memory = ""
+    try:
+        total_kib = int(Path("/proc/meminfo").read_text().split("MemTotal:")[1].split()[0])
+        memory = f", {total_kib / 1024 / 1024:.1f} GiB memory"
+    except (OSError, IndexError, ValueError):
+        pass
+    return (
+        f"{os.cpu_count()} cores{memory}; {platform.platform()}; Python {platform.python_version()}; "
+        f"client and server on the same machine over loopback"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Load-test the key pages on loopback against /health.")
+    parser.add_argument("--size", choices=("demo", "large", "both"), default="demo")
+    parser.add_argument(
+        "--database-url", default=None, help="default: a fresh SQLite file per size (not with --size both)"
+    )
+    parser.add_argument("--no-prepare", action="store_true", help="the database is already prepared")
+    parser.add_argument("--requests", type=int, default=400, help="requests per page at most (default 400)")
+    parser.add_argument("--seconds", type=float, default=60.0, help="time limit per page (default 60)")
+    parser.add_argument("--concurrency", type=int, default=8, help="requests in flight (default 8)")
+    parser.add_argument(
+        "--timeout", type=float, default=30.0, help="seconds before a request counts as an error (default 30)"
+    )
+    parser.add_argument("--workers", type=int, default=1, help="`assure serve --workers` (default 1)")
+    parser.add_argument("--out", type=Path, default=None, help="also write the Markdown to this file")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the temporary folder with databases and logs"
+    )
+    parser.add_argument("--count-statements", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.count_statements:
+        # The child process of _measure_in_process: configuration comes from the environment.
+        dataset, statements = asyncio.run(_dataset_and_statements(args.timeout))
+        print(json.dumps({"dataset": dataset, "statements": statements}), flush=True)
+        # A statement that timed out may still be running in a database thread: do not wait for it.
+        os._exit(0)
+    if args.size == "both" and args.database_url:
+        parser.error("--database-url names one database: use it with --size demo or --size large")
+    if min(args.requests, args.concurrency, args.workers) < 1 or args.seconds <= 0:
+        parser.error("--requests, --concurrency, --workers and --seconds must be positive")
+
+    work = Path(tempfile.mkdtemp(prefix="assure-bench-pages-"))
+    try:
+        sizes = ("demo", "large") if args.size == "both" else (args.size,)
+        runs = [run_size(args, size, args.database_url, work) for size in sizes]
+    finally:
+        if args.keep:
+            print(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    parts = [f"Machine: {machine()}.", *(render(run) for run in runs)]
+    if len(runs) == 2:
+        parts.append(render_change(runs[0], runs[1]))
+    median_health = statistics.median(r.measurements[0].per_second for r in runs)
+    parts.append(f"Median /health throughput across sizes: {median_health:.1f} req/s.")
+    text = "\n\n".join(parts) + "\n"
+    print(text)
+    if args.out:
+        args.out.write_text(text)
+
+
+if __name__ == "__main__":
+    main()

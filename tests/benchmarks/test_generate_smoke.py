@@ -1,0 +1,59 @@
+"""The benchmark generator still writes data the app can read: a tiny run against the test database."""
+
+from __future__ import annotations
+
+import os
+
+from app.tables import Organisation, Staff, Team
+from courses import compliance, learning
+from courses.compliance import Grouping, Scope
+from courses.tables import Assignment, Completion, Course, CourseVersion, Module, ModuleProgress
+from tests.benchmarks.generate import GeneratorError, generate
+
+
+async def test_generator_writes_the_counts_asked_for_in_data_the_app_reads():
+    counts = await generate(
+        database_url=os.environ["ASSURE_DATABASE_URL"], staff=200, assignments=2_000, courses=12, seed=3
+    )
+
+    assert counts.sign_ins_created == 4
+    assert await Staff.count() == 204
+    assert counts.staff == 200
+    assert await Assignment.count() == counts.assignments == 2_000
+    assert await Course.count() == 12
+    assert await CourseVersion.count() == 12
+    assert await Module.count() == counts.modules >= 36
+    assert await Completion.count() == counts.completions > 0
+    assert await ModuleProgress.count() == counts.module_progress > 0
+    assert await Team.count() == counts.teams == 8
+    # One open assignment at most per person and course.
+    duplicates = await Assignment.raw(
+        "SELECT staff, course FROM assignment WHERE ended_at IS NULL "
+        "GROUP BY staff, course HAVING COUNT(*) > 1"
+    )
+    assert duplicates == []
+
+    # The professional signs in to a realistic list, and the app's own queries read the rows.
+    professional = (
+        await Staff.select(Staff.id).where(Staff.email == "professional@northbrook.example").first()
+    )
+    items = await learning.my_training(staff_id=professional["id"])
+    assert 8 <= len(items) <= 10  # 2,000 over 204 people, less any ended
+    course = await Course.select(Course.id).where(Course.mandatory == True).first()  # noqa: E712
+    table = await compliance.compliance_table(
+        course_id=course["id"], scope=Scope(), grouping=Grouping.ORGANISATION
+    )
+    assert table is not None and table.total.assigned > 150
+    assert table.total.compliant > 0
+
+
+async def test_generator_refuses_to_run_twice_on_one_database():
+    url = os.environ["ASSURE_DATABASE_URL"]
+    await generate(database_url=url, staff=10, assignments=20, courses=2)
+    try:
+        await generate(database_url=url, staff=10, assignments=20, courses=2)
+    except GeneratorError as error:
+        assert "already" in str(error)
+    else:
+        raise AssertionError("a second run was allowed")
+    assert await Organisation.count() == 8 + 1
