@@ -64,11 +64,7 @@ def _target_from_form(value: str) -> tuple[TargetKind | None, int | None]:
 
 
 async def _choices() -> dict[str, Any]:
-    return {
-        "teams": await people.list_teams(),
-        "organisations": await people.list_organisations(include_inactive=False),
-        "job_roles": await people.list_job_roles(),
-    }
+    return (await people.choices(include_inactive=False)).as_context()
 
 
 class AssignmentController(Controller):

@@ -113,12 +113,7 @@ async def _view(course: str, organisation: str, team: str, job_role: str, group:
 
 
 async def _choices() -> dict[str, Any]:
-    return {
-        "courses": await compliance.reportable_courses(),
-        "organisations": await people.list_organisations(),
-        "teams": await people.list_teams(),
-        "job_roles": await people.list_job_roles(),
-    }
+    return (await people.choices()).as_context()
 
 
 def _labels(row: compliance.GroupRow, grouping: Grouping) -> list[str]:

@@ -28,11 +28,7 @@ STATUS_ITEMS = [("active", "Active"), ("left", "Left"), ("all", "Everyone")]
 
 
 async def _choices() -> dict[str, Any]:
-    return {
-        "organisations": await people.list_organisations(),
-        "teams": await people.list_teams(),
-        "job_roles": await people.list_job_roles(),
-    }
+    return (await people.choices()).as_context()
 
 
 async def _staff_form(

@@ -573,3 +573,33 @@ async def workforce_summary() -> WorkforceSummary:
         left_staff=await Staff.count().where(Staff.left_on.is_not_null()),
         by_kind=by_kind,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Choices:
+    """Organisations, teams and job roles by name, for filter and form lists (no staff counts)."""
+
+    organisations: list[dict[str, Any]]
+    teams: list[dict[str, Any]]
+    job_roles: list[dict[str, Any]]
+
+    def as_context(self) -> dict[str, Any]:
+        return {"organisations": self.organisations, "teams": self.teams, "job_roles": self.job_roles}
+
+
+async def choices(*, include_inactive: bool = True) -> Choices:
+    """Three light statements, however many staff there are; the admin lists with counts cost more."""
+    organisations = Organisation.select(Organisation.id, Organisation.name, Organisation.kind).order_by(
+        Organisation.name
+    )
+    if not include_inactive:
+        organisations = organisations.where(Organisation.active == True)  # noqa: E712 (Piccolo builds SQL)
+    teams = (
+        Team.select(
+            Team.id, Team.name, Team.organisation, Team.organisation.name.as_alias("organisation_name")
+        )
+        .order_by(Team.organisation.name)
+        .order_by(Team.name)
+    )
+    job_roles = JobRole.select(JobRole.id, JobRole.name).order_by(JobRole.name)
+    return Choices(organisations=await organisations, teams=await teams, job_roles=await job_roles)
