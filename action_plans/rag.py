@@ -16,7 +16,7 @@ from datetime import date
 
 from action_plans.enums import Rag
 
-__all__ = ["LEGEND", "Assessment", "Thresholds", "assess", "expected_percent", "slippage_days"]
+__all__ = ["Assessment", "Thresholds", "assess", "expected_percent", "legend", "slippage_days"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,19 +35,39 @@ class Assessment:
     def label(self) -> str:
         return self.rag.label
 
+    @property
+    def tag_class(self) -> str:
+        return TAG_CLASSES[self.rag]
 
-# What each status means, for the legend every RAG page shows (word, meaning, rule).
-LEGEND: tuple[tuple[Rag, str], ...] = (
-    (Rag.BLUE, "Complete: done, with an actual date (and evidence where the plan requires it)."),
-    (Rag.GREEN, "On track: forecast no later than baseline, and progress keeping pace with time."),
-    (
-        Rag.AMBER,
-        "At risk: forecast slipped within the tolerance, or progress behind the straight line "
-        "from start to forecast.",
-    ),
-    (Rag.RED, "Off track: overdue, or forecast slipped beyond the tolerance."),
-    (Rag.GREY, "Not started: start date in the future and nothing recorded yet."),
-)
+
+# GOV.UK tag colours; the word is always shown beside the colour.
+TAG_CLASSES = {
+    Rag.BLUE: "govuk-tag--blue",
+    Rag.GREEN: "govuk-tag--green",
+    Rag.AMBER: "govuk-tag--orange",
+    Rag.RED: "govuk-tag--red",
+    Rag.GREY: "govuk-tag--grey",
+}
+
+
+def legend(thresholds: Thresholds = Thresholds()) -> list[tuple[Rag, str]]:
+    """What each status means with this plan's thresholds, for the legend every RAG page shows."""
+    days = _days(thresholds.slip_tolerance_days)
+    points = thresholds.progress_tolerance_points
+    return [
+        (Rag.BLUE, "Complete: done, with an actual date (and evidence where the plan requires it)."),
+        (
+            Rag.GREEN,
+            "On track: forecast no later than baseline, and progress keeping pace with time elapsed.",
+        ),
+        (
+            Rag.AMBER,
+            f"At risk: forecast up to {days} after baseline, or progress more than {points} points "
+            "behind the straight line from start to forecast.",
+        ),
+        (Rag.RED, f"Off track: overdue, or forecast more than {days} after baseline."),
+        (Rag.GREY, "Not started: start date in the future and nothing recorded yet."),
+    ]
 
 
 def slippage_days(baseline: date | None, forecast: date | None) -> int | None:

@@ -15,6 +15,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.static_files import create_static_files_router
 
+from action_plans.routes import ACTION_PLAN_CONTROLLERS
 from app import database
 from app.accounts.access import enforce_access, public, signed_in
 from app.accounts.controllers import SignInController
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             MyTrainingController,
             AssignmentController,
             *ADMIN_CONTROLLERS,
+            *ACTION_PLAN_CONTROLLERS,
         ],
     )
     return Litestar(

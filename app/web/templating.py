@@ -18,6 +18,7 @@ from litestar.connection import ASGIConnection
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
+from action_plans.rag import TAG_CLASSES
 from app.accounts.access import CurrentUser
 from app.enums import Role
 from app.settings import Settings
@@ -38,6 +39,8 @@ NAVIGATION = (
     NavItem("Home", "/"),
     NavItem("My training", "/my-training"),
     NavItem("Timescale calculator", "/calculator"),
+    NavItem("My actions", "/my-actions"),
+    NavItem("Action plans", "/plans", frozenset({Role.LEADER})),
     NavItem("Courses", "/courses", frozenset({Role.TRAINER, Role.ADMIN})),
     NavItem("Training sessions", "/training-sessions", frozenset({Role.TRAINER, Role.ADMIN})),
     NavItem("Compliance", "/compliance", frozenset({Role.TRAINER, Role.LEADER, Role.ADMIN})),
@@ -82,6 +85,7 @@ def make_environment(settings: Settings) -> Environment:
         navigation=navigation,
         csp_nonce=lambda request: csp_nonce(request.scope),
         roles=Role,
+        rag_classes=TAG_CLASSES,
     )
     env.filters["uk_date"] = lambda d: d.strftime("%-d %B %Y") if d else ""
     env.filters["uk_datetime"] = lambda d: d.strftime("%-d %B %Y at %H:%M") if d else ""
