@@ -5,8 +5,10 @@ A route missing from ACCESS fails the suite, so no route ships without a decisio
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import re
-from datetime import date, time
+from datetime import UTC, date, datetime, time
 from types import SimpleNamespace
 
 import pytest
@@ -14,6 +16,20 @@ from litestar import Litestar, get
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.routes import HTTPRoute
 
+from action_plans.enums import DateField, EvidenceKind, KpiUnit, PlanOrigin, PlanStatus, Rag, RevisionStatus
+from action_plans.tables import (
+    Action,
+    CalendarFeed,
+    DateRevision,
+    Evidence,
+    Kpi,
+    KpiDataPoint,
+    Milestone,
+    Plan,
+    PriorityArea,
+    ProgressUpdate,
+    TrainingLink,
+)
 from app import audit
 from app.accounts.access import CurrentUser, enforce_access, public, roles, signed_in
 from app.audit import CLI_ACTOR
@@ -25,16 +41,12 @@ from courses import sessions as training_sessions
 from courses.assignments import DueRule
 from courses.enums import DueKind, TargetKind
 from courses.tables import Assignment, Attendance, Question
+from tests import action_plans as action_plan_tests
+from tests.access_kinds import ADMIN, ANYONE, READERS, SIGNED_IN, TRAINERS, ObjectRule, Rule
 from tests.conftest import csrf_token, make_person, sign_in
 from tests.courses.conftest import publish_course
 
-ANYONE = "anyone"  # no sign-in needed
-SIGNED_IN = "signed in"  # any signed-in person, whatever their roles
-ADMIN = frozenset({Role.ADMIN})
-READERS = frozenset({Role.ADMIN, Role.TRAINER, Role.LEADER})
-TRAINERS = frozenset({Role.TRAINER, Role.ADMIN})
-
-ACCESS: dict[tuple[str, str], str | frozenset[Role]] = {
+ACCESS: dict[tuple[str, str], Rule] = {
     ("GET", "/sign-in"): ANYONE,
     ("POST", "/sign-in"): ANYONE,
     ("POST", "/sign-out"): SIGNED_IN,
@@ -157,6 +169,10 @@ ACCESS: dict[tuple[str, str], str | frozenset[Role]] = {
     ("GET", "/api/teams"): READERS,
     ("GET", "/api/teams/{team_id:int}"): READERS,
 }
+# Action-plan routes, one file per area (tests/action_plans/routes_*.py).
+for _module in pkgutil.iter_modules(action_plan_tests.__path__):
+    if _module.name.startswith("routes_"):
+        ACCESS.update(importlib.import_module(f"tests.action_plans.{_module.name}").ROUTES)
 
 # Who makes the requests: None is nobody signed in; an empty set is a person with no role yet.
 VISITORS: dict[str, frozenset[Role] | None] = {
@@ -195,11 +211,15 @@ def test_every_handler_declares_who_may_use_it(app):
             handler = handler[0] if isinstance(handler, tuple) else handler
             declared = handler.opt.get("access")
             expected = ACCESS[(method, route.path)]
+            if isinstance(expected, ObjectRule):
+                expected = expected.declared
             wanted = {ANYONE: "public", SIGNED_IN: "signed_in"}.get(expected, expected)  # type: ignore[call-overload]
             assert declared == wanted, f"{method} {route.path} declares {declared!r}"
 
 
-def allowed(rule: str | frozenset[Role], visitor: frozenset[Role] | None) -> bool:
+def allowed(rule: Rule, visitor: frozenset[Role] | None) -> bool:
+    if isinstance(rule, ObjectRule):
+        return allowed(rule.declared, visitor) and bool(visitor and rule.allowed & visitor)
     if rule == ANYONE:
         return True
     if visitor is None:
@@ -249,7 +269,9 @@ async def records():
         "id"
     ]
     session_id, attendance_id = await matrix_session(course_id=course_id, staff_id=staff_id)
+    plan_records = await matrix_plan(owner_id=staff_id, course_id=course_id)
     return {
+        **plan_records,
         "session_id": session_id,
         "attendance_id": attendance_id,
         # The route is for anyone signed in; whose certificate it is gets checked per completion
@@ -292,6 +314,108 @@ async def matrix_session(*, course_id: int, staff_id: int) -> tuple[int, int]:
     await training_sessions.book_people(session_id=session_id, staff_ids=[staff_id], actor=CLI_ACTOR)
     attendance = await Attendance.select(Attendance.id).where(Attendance.session == session_id).first()
     return session_id, attendance["id"]
+
+
+async def matrix_plan(*, owner_id: int, course_id: int) -> dict[str, object]:
+    """An approved plan owned and led by someone who is none of the visitors, one of each record in it."""
+    now = datetime.now(UTC)
+    today = date.today()
+    plan = (
+        await Plan.insert(
+            Plan(
+                reference="MATRIX-PLAN",
+                title="Matrix improvement plan",
+                origin=PlanOrigin.INTERNAL,
+                status=PlanStatus.APPROVED,
+                owner=owner_id,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    )[0]["id"]
+    area = (await PriorityArea.insert(PriorityArea(plan=plan, number=1, title="Annual reviews")))[0]["id"]
+    action = (
+        await Action.insert(
+            Action(
+                plan=plan,
+                priority_area=area,
+                reference="1.1",
+                description="Hold every annual review on time",
+                lead=owner_id,
+                start_date=today,
+                baseline_date=today,
+                forecast_date=today,
+            )
+        )
+    )[0]["id"]
+    milestone = (
+        await Milestone.insert(
+            Milestone(
+                plan=plan, action=action, title="Tracker in place", baseline_date=today, forecast_date=today
+            )
+        )
+    )[0]["id"]
+    revision = (
+        await DateRevision.insert(
+            DateRevision(
+                plan=plan,
+                milestone=milestone,
+                field=DateField.FORECAST,
+                old_date=today,
+                new_date=today,
+                reason="matrix",
+                status=RevisionStatus.PENDING,
+                requested_by=owner_id,
+            )
+        )
+    )[0]["id"]
+    update = (
+        await ProgressUpdate.insert(
+            ProgressUpdate(
+                plan=plan,
+                action=action,
+                period_end=today,
+                narrative="Started",
+                percent_complete=10,
+                rag=Rag.GREEN,
+                author=owner_id,
+            )
+        )
+    )[0]["id"]
+    evidence = (
+        await Evidence.insert(
+            Evidence(
+                plan=plan,
+                action=action,
+                kind=EvidenceKind.FILE,
+                title="Tracker",
+                file_name="tracker.pdf",
+                content_type="application/pdf",
+                size_bytes=8,
+                content=b"%PDF-1.4",
+                added_by=owner_id,
+            )
+        )
+    )[0]["id"]
+    kpi = (await Kpi.insert(Kpi(plan=plan, name="Reviews on time", unit=KpiUnit.PERCENT)))[0]["id"]
+    point = (await KpiDataPoint.insert(KpiDataPoint(kpi=kpi, period_end=today, value=50.0)))[0]["id"]
+    link = (await TrainingLink.insert(TrainingLink(action=action, course_id=course_id, target_count=10)))[0][
+        "id"
+    ]
+    await CalendarFeed.insert(CalendarFeed(staff=owner_id, token="matrix-feed-token"))
+    return {
+        "plan_id": plan,
+        "area_id": area,
+        "action_id": action,
+        "milestone_id": milestone,
+        "revision_id": revision,
+        "update_id": update,
+        "evidence_id": evidence,
+        "kpi_id": kpi,
+        "point_id": point,
+        "link_id": link,
+        "feed_token": "matrix-feed-token",
+    }
 
 
 def concrete(path: str, values: dict[str, object]) -> str:
