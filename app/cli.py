@@ -293,5 +293,60 @@ def import_staff_command(file: str, mappings: tuple[str, ...], dry_run: bool) ->
         sys.exit(1)
 
 
+@main.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(file: Path) -> None:
+    """Copy the whole SQLite database into FILE (a new file) while the app runs.
+
+    Uses SQLite's online backup API: one consistent snapshot, and writers carry on meanwhile.
+    On PostgreSQL use pg_dump instead (see the README).
+    """
+    from app.backup import BackupError, backup
+    from app.settings import get_settings
+
+    try:
+        result = backup(database_url=get_settings().database_url, target=file)
+    except BackupError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+    click.echo(
+        f"Backed up the database to {result.path} ({result.size_bytes:,} bytes, "
+        f"{result.migrations} migrations applied)."
+    )
+
+
+@main.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore_command(file: Path, yes: bool) -> None:
+    """Replace the whole SQLite database with the backup in FILE, while the app runs.
+
+    FILE must be an Assure database made by this version (no migration missing or unknown). The
+    database as it was is kept beside it first, as <name>.before-restore-<time>.
+    On PostgreSQL use pg_restore instead (see the README).
+    """
+    from app.backup import BackupError, live_database, restore
+    from app.settings import get_settings
+
+    database_url = get_settings().database_url
+    try:
+        live = live_database(database_url)
+    except BackupError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+    if not yes and not click.confirm(f"Replace everything in {live} with {file}?", default=False):
+        click.echo("Nothing restored.")
+        sys.exit(1)
+    try:
+        result = restore(database_url=database_url, source=file)
+    except BackupError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+    click.echo(
+        f"Restored {live} from {result.restored_from}. The database as it was before is in "
+        f"{result.previous_copy}."
+    )
+
+
 if __name__ == "__main__":
     main()
