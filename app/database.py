@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from piccolo.columns.combination import WhereRaw
 from piccolo.engine.base import Engine
 from piccolo.engine.finder import engine_finder
 from piccolo.engine.postgres import PostgresEngine
@@ -73,9 +74,11 @@ def write_transaction() -> AbstractAsyncContextManager[Any]:
 
 
 def icontains(column: Any, text: str) -> Any:
-    """A case-insensitive 'contains' condition (SQLite's LIKE already ignores case for ASCII)."""
-    pattern = f"%{text}%"
-    return column.like(pattern) if isinstance(get_engine(), SQLiteEngine) else column.ilike(pattern)
+    """A case-insensitive 'contains' condition that takes the text literally (a search for "100%" or
+    "a_b" matches only those characters, which LIKE would treat as wildcards)."""
+    position = "instr" if isinstance(get_engine(), SQLiteEngine) else "strpos"
+    name = column._meta.get_full_name(with_alias=False)
+    return WhereRaw(f"{position}(lower({name}), lower({{}})) > 0", text)
 
 
 async def pending_migrations() -> list[str]:

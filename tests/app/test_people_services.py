@@ -650,6 +650,9 @@ async def test_staff_are_listed_by_name_and_only_active_ones_by_default(workforc
         ("h20", ["Deepa Davies", "Emeka Evans"]),
         ("E101", ["Ben Brown"]),
         ("nobody here", []),
+        # Wildcards are searched for literally: LIKE would have matched everyone, and "Ben Brown".
+        ("%", []),
+        ("b_n", []),
     ],
 )
 async def test_staff_search_matches_name_email_or_employee_number_ignoring_case(workforce, search, found):
