@@ -587,7 +587,7 @@ def compute_plan(snapshot: Snapshot, table: HrTable, mapping: dict[str, int], to
             warnings.append(RowIssue(number, label, message, is_error=False))
 
         email = cell(cells, "email").lower()
-        employee_number = cell(cells, "employee_number") or None
+        employee_number = cell(cells, "employee_number").upper() or None  # as StaffDetails stores it
         if "full_name" in mapping:
             full_name = cell(cells, "full_name")
         else:
@@ -727,7 +727,7 @@ def compute_plan(snapshot: Snapshot, table: HrTable, mapping: dict[str, int], to
                 person,
                 existing,
                 cell(cells, "line_manager_email").lower(),
-                cell(cells, "line_manager_employee_number"),
+                cell(cells, "line_manager_employee_number").upper(),
                 warnings,
             )
         )

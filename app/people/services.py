@@ -405,7 +405,8 @@ class StaffDetails:
             "team": self.team_id,
             "job_role": self.job_role_id,
             "line_manager": self.line_manager_id,
-            "employee_number": (self.employee_number or "").strip() or None,
+            # HR systems differ in case ("e100", "E100"); one person, one number, kept in capitals.
+            "employee_number": (self.employee_number or "").strip().upper() or None,
             "start_date": self.start_date,
         }
 

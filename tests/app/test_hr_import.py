@@ -318,6 +318,18 @@ async def test_people_are_matched_by_employee_number_then_by_email(council):
     assert "belongs to employee number E008" in errors_by_row(refused)[2][0]
 
 
+async def test_an_employee_number_in_lower_case_matches_the_same_person(council):
+    csv = (
+        b"Employee No,Email,Name,Organisation\n"
+        b"e008,iris.w@testshire.example,Iris Wong,Testshire SEND Service\n"
+    )
+
+    plan = await import_file(csv)
+
+    assert (plan.new, plan.changed) == (0, 1)
+    assert (await person("iris.w@testshire.example"))["id"] == council["iris"]
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

@@ -428,6 +428,16 @@ async def test_two_people_cannot_share_an_email_address_whatever_the_case():
     assert await Staff.count() == 1
 
 
+async def test_employee_numbers_differing_only_in_case_are_the_same_number():
+    council = await add_organisation()
+    await add_person(council, "Priya Shah", employee_number="e1001")
+
+    error = await refused(add_person(council, "Sam Jones", employee_number="E1001"))
+
+    assert error.field == "employee_number"
+    assert await Staff.select(Staff.employee_number).output(as_list=True) == ["E1001"]
+
+
 async def test_two_people_cannot_share_an_employee_number():
     council = await add_organisation()
     await add_person(council, "Priya Shah", employee_number="E1001")
