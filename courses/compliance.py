@@ -148,8 +148,8 @@ _MARKER = re.compile(r"__arg(\d+)__")
 
 
 def _status_ctes(sql: _Sql, *, points: list[Point], course_ids: list[int] | None, scope: Scope) -> str:
-    """WITH ... person_status(as_of, staff, course, due_on, expires_on, status): one row per person,
-    course and point, for open assignments of people in scope who had not left by that date."""
+    """WITH ... person_status(as_of, staff, course, due_on, expires_on, completion_id, status): one row
+    per person, course and point, for open assignments of people in scope who had not left by that date."""
     point_rows = " UNION ALL ".join(
         f"SELECT {sql.arg(p.as_of, 'DATE')} AS as_of, {sql.arg(p.month_start, 'DATE')} AS month_start, "
         f"{sql.arg(p.next_start, 'TIMESTAMPTZ')} AS next_start, {sql.arg(p.soon, 'DATE')} AS soon"
@@ -189,8 +189,9 @@ req AS (
     GROUP BY p.as_of, v.course
 ),
 latest AS (
-    SELECT as_of, staff, course, version_number, expires_on, created_at FROM (
-        SELECT asg.as_of, c.staff, c.course, c.version_number, c.expires_on, c.created_at,
+    SELECT as_of, staff, course, completion_id, version_number, expires_on, created_at FROM (
+        SELECT asg.as_of, c.staff, c.course, c.id AS completion_id, c.version_number, c.expires_on,
+            c.created_at,
             ROW_NUMBER() OVER (
                 PARTITION BY asg.as_of, c.staff, c.course ORDER BY c.completed_on DESC, c.id DESC
             ) AS position
@@ -210,7 +211,7 @@ busy AS (
     WHERE l.staff IS NULL OR mp.completed_at > l.created_at
 ),
 person_status AS (
-    SELECT asg.as_of, asg.staff, asg.course, asg.due_on, l.expires_on,
+    SELECT asg.as_of, asg.staff, asg.course, asg.due_on, l.expires_on, l.completion_id,
         CASE
             WHEN l.staff IS NOT NULL AND l.version_number >= COALESCE(r.number, 0) THEN
                 CASE
@@ -501,6 +502,109 @@ async def status_counts(*, course_id: int, scope: Scope, as_of: date) -> Figures
         f"{ctes}\nSELECT COUNT(*) AS assigned,\n    {_status_counts()}\nFROM person_status st"
     )
     return _figures(rows[0])
+
+
+@dataclass(frozen=True, slots=True)
+class Audience:
+    """People assigned a course, narrowed to organisations and job roles (empty: no narrowing)."""
+
+    course_id: int
+    organisation_ids: tuple[int, ...] = ()
+    job_role_ids: tuple[int, ...] = ()
+
+    @property
+    def scope(self) -> Scope:
+        return Scope(
+            organisation_ids=list(self.organisation_ids) or None,
+            job_role_ids=list(self.job_role_ids) or None,
+        )
+
+
+def _union_or_none(groups: list[tuple[int, ...]]) -> list[int] | None:
+    """Every id in the groups, or None when one group is empty (that audience takes everyone)."""
+    if not groups or any(not g for g in groups):
+        return None
+    return sorted({i for g in groups for i in g})
+
+
+async def audience_counts(*, audiences: list[Audience], as_of: date) -> dict[Audience, Figures]:
+    """The total figures of each audience on a date, in one statement: statuses are worked out once
+    for every course asked about, then counted per audience."""
+    wanted = list(dict.fromkeys(audiences))
+    if not wanted:
+        return {}
+    sql = _Sql()
+    scope = Scope(
+        organisation_ids=_union_or_none([a.organisation_ids for a in wanted]),
+        job_role_ids=_union_or_none([a.job_role_ids for a in wanted]),
+    )
+    course_ids = sorted({a.course_id for a in wanted})
+    ctes = _status_ctes(sql, points=[Point(as_of, as_of)], course_ids=course_ids, scope=scope)
+
+    def integer(value: int) -> str:
+        return sql.arg(value, "INTEGER")
+
+    audience_rows = " UNION ALL ".join(
+        f"SELECT {integer(n)} AS audience, {integer(a.course_id)} AS course, "
+        f"{integer(0 if a.organisation_ids else 1)} AS any_organisation, "
+        f"{integer(0 if a.job_role_ids else 1)} AS any_job_role"
+        for n, a in enumerate(wanted)
+    )
+    extra = [f"audiences AS ({audience_rows})"]
+    conditions = []
+    # A job role of 0 stands for "not recorded", as in Scope.
+    for name, column, attribute in (
+        ("organisation", "s.organisation", "organisation_ids"),
+        ("job_role", "COALESCE(s.job_role, 0)", "job_role_ids"),
+    ):
+        members = [
+            f"SELECT {integer(n)} AS audience, {integer(i)} AS member"
+            for n, a in enumerate(wanted)
+            for i in getattr(a, attribute)
+        ]
+        if members:
+            extra.append(f"audience_{name} AS ({' UNION ALL '.join(members)})")
+            conditions.append(
+                f"(au.any_{name} = 1 OR EXISTS (SELECT 1 FROM audience_{name} m "
+                f"WHERE m.audience = au.audience AND m.member = {column}))"
+            )
+    extra_ctes = ",\n".join(extra)
+    query = f"""{ctes},
+{extra_ctes}
+SELECT au.audience, COUNT(*) AS assigned,
+    {_status_counts()}
+FROM audiences au
+JOIN person_status st ON st.course = au.course
+JOIN staff s ON s.id = st.staff
+{"WHERE " + " AND ".join(conditions) if conditions else ""}
+GROUP BY au.audience"""
+    rows = await sql.run(query)
+    found = {int(r["audience"]): _figures(r) for r in rows}
+    return {a: found.get(n, Figures()) for n, a in enumerate(wanted)}
+
+
+async def completed_people(*, audience: Audience, as_of: date) -> list[dict[str, Any]]:
+    """The people of an audience who hold a valid completion on a date, most recent first, with the
+    completion they are counted for (one statement)."""
+    sql = _Sql()
+    ctes = _status_ctes(
+        sql, points=[Point(as_of, as_of)], course_ids=[audience.course_id], scope=audience.scope
+    )
+    compliant = ", ".join(f"'{s.value}'" for s in COMPLIANT)
+    rows = await sql.run(f"""{ctes}
+SELECT s.id AS staff_id, s.full_name, o.name AS organisation_name, j.name AS job_role_name,
+    c.completed_on, c.expires_on, c.certificate_code
+FROM person_status st
+JOIN staff s ON s.id = st.staff
+JOIN organisation o ON o.id = s.organisation
+LEFT JOIN job_role j ON j.id = s.job_role
+JOIN completion c ON c.id = st.completion_id
+WHERE st.status IN ({compliant})
+ORDER BY c.completed_on DESC, s.full_name, s.id""")
+    for row in rows:
+        row["completed_on"] = _as_date(row["completed_on"])
+        row["expires_on"] = _as_date(row["expires_on"])
+    return rows
 
 
 async def due_lines(*, today: date, within_days: int) -> list[dict[str, Any]]:

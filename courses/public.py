@@ -3,13 +3,27 @@ from courses: everything else in courses/ may change without notice."""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from courses import compliance
-from courses.enums import TrainingStatus
+from courses.compliance import Audience
+from courses.enums import CourseStatus, TrainingStatus
+from courses.tables import Course
 
-__all__ = ["CompletionCounts", "completion_counts"]
+__all__ = [
+    "Audience",
+    "CompletedPerson",
+    "CompletionCounts",
+    "CourseChoice",
+    "audience_completion_counts",
+    "completed_people",
+    "completion_counts",
+    "course_choices",
+    "courses_by_id",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +57,91 @@ async def completion_counts(
         scope=compliance.Scope(organisation_ids=organisation_ids, job_role_ids=job_role_ids),
         as_of=as_of or date.today(),
     )
+    return _counts(figures)
+
+
+def _counts(figures: compliance.Figures) -> CompletionCounts:
     return CompletionCounts(
         assigned=figures.assigned,
         completed=figures.compliant,
         overdue=figures.counts[TrainingStatus.OVERDUE],
     )
+
+
+async def audience_completion_counts(
+    *, audiences: Sequence[Audience], as_of: date | None = None
+) -> dict[Audience, CompletionCounts]:
+    """`completion_counts` for several audiences (a course, and optionally organisations and job roles)
+    at once, keyed by audience. One SQL statement however many audiences; none when there are none."""
+    figures = await compliance.audience_counts(audiences=list(audiences), as_of=as_of or date.today())
+    return {audience: _counts(f) for audience, f in figures.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class CompletedPerson:
+    """Someone counted as completed: who, where, and the completion that counts."""
+
+    staff_id: int
+    full_name: str
+    organisation: str
+    job_role: str | None
+    completed_on: date
+    expires_on: date | None
+    certificate_code: str
+
+
+async def completed_people(*, audience: Audience, as_of: date | None = None) -> list[CompletedPerson]:
+    """The people `audience_completion_counts` counts as completed, most recent completion first
+    (one statement)."""
+    rows = await compliance.completed_people(audience=audience, as_of=as_of or date.today())
+    return [
+        CompletedPerson(
+            staff_id=row["staff_id"],
+            full_name=row["full_name"],
+            organisation=row["organisation_name"],
+            job_role=row["job_role_name"],
+            completed_on=row["completed_on"],
+            expires_on=row["expires_on"],
+            certificate_code=row["certificate_code"],
+        )
+        for row in rows
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class CourseChoice:
+    id: int
+    code: str
+    title: str
+    published: bool
+
+    @property
+    def label(self) -> str:
+        return f"{self.title} ({self.code})"
+
+
+def _choice(row: dict[str, Any]) -> CourseChoice:
+    return CourseChoice(
+        id=row["id"],
+        code=row["code"],
+        title=row["title"],
+        published=row["status"] == CourseStatus.PUBLISHED,
+    )
+
+
+async def course_choices() -> list[CourseChoice]:
+    """Published courses by title, for choosing one (one statement)."""
+    rows = await Course.select(Course.id, Course.code, Course.title, Course.status).where(
+        Course.status == CourseStatus.PUBLISHED
+    )
+    return sorted((_choice(r) for r in rows), key=lambda c: (c.title.lower(), c.id))
+
+
+async def courses_by_id(*, course_ids: Collection[int]) -> dict[int, CourseChoice]:
+    """Courses by id, published or not (a link may outlive a course's publication). One statement."""
+    if not course_ids:
+        return {}
+    rows = await Course.select(Course.id, Course.code, Course.title, Course.status).where(
+        Course.id.is_in(list(course_ids))
+    )
+    return {int(r["id"]): _choice(r) for r in rows}
