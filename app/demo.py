@@ -9,6 +9,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from action_plans.demo import load_action_plans_demo
 from app.accounts import services as accounts
 from app.audit import CLI_ACTOR
 from app.enums import OrganisationKind, Role
@@ -238,11 +239,13 @@ class DemoSummary:
     created: int = 0
     sign_ins: list[tuple[str, str]] = field(default_factory=list)
     training: str = ""
+    action_plans: str = ""
 
     def describe(self) -> str:
         return (
             f"Demo data ready: {self.organisations} organisations, {self.teams} teams, "
-            f"{self.staff} active staff ({self.created} added this time).\n{self.training}"
+            f"{self.staff} active staff ({self.created} added this time).\n{self.training}\n"
+            f"{self.action_plans}"
         )
 
 
@@ -365,4 +368,11 @@ async def load_demo() -> DemoSummary:
     if Role.TRAINER in sign_in_ids:
         added_sessions = await load_sessions_demo(trainer_id=sign_in_ids[Role.TRAINER])
     summary.training = f"{training.describe()} {added_sessions} workshop sessions added."
+    plans = await load_action_plans_demo(
+        leader_id=sign_in_ids[Role.LEADER],
+        professional_id=sign_in_ids[Role.PROFESSIONAL],
+        trainer_id=sign_in_ids[Role.TRAINER],
+        course_id=training.course_id,
+    )
+    summary.action_plans = plans.describe()
     return summary

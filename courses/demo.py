@@ -18,6 +18,7 @@ from courses.tables import Assignment, AssignmentRule, Attendance, Completion, M
 
 @dataclass
 class TrainingDemoSummary:
+    course_id: int
     course_code: str
     assigned: int
     completions_added: int
@@ -140,7 +141,9 @@ async def load_training_demo(
                         for m in readings
                     ]
                 )
-    return TrainingDemoSummary(course_code=result.code, assigned=len(assigned), completions_added=added)
+    return TrainingDemoSummary(
+        course_id=course_id, course_code=result.code, assigned=len(assigned), completions_added=added
+    )
 
 
 WORKSHOP_COURSE = content.BUILT_IN / "annual-review-workshop"

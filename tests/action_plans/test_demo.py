@@ -1,0 +1,118 @@
+"""`assure demo` loads two realistic improvement plans: the Ombudsman remedy plan and a Written
+Statement of Action, part-way through, with slipped, overdue, complete and not-started work."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from action_plans.demo import OMBUDSMAN_REFERENCE, TRAINING_TARGET, WSOA_REFERENCE
+from action_plans.enums import DateField, PlanOrigin, PlanStatus, Rag, RevisionStatus, WorkStatus
+from action_plans.kpi_templates import TEMPLATES
+from action_plans.status import ACTION_COLUMNS, action_statuses, milestone_assessment
+from action_plans.tables import (
+    Action,
+    ActionPartner,
+    DateRevision,
+    Evidence,
+    Kpi,
+    KpiDataPoint,
+    Milestone,
+    Plan,
+    ProgressUpdate,
+    TrainingLink,
+)
+from app.demo import load_demo
+from app.tables import Staff
+from courses.tables import Course
+
+
+async def staff_id(email: str) -> int:
+    row = await Staff.select(Staff.id).where(Staff.email == email).first()
+    assert row is not None
+    return int(row["id"])
+
+
+async def test_demo_adds_an_ombudsman_remedy_plan_and_a_written_statement_of_action_once():
+    await load_demo()
+    today = date.today()
+
+    plans = {p["reference"]: p for p in await Plan.select()}
+    assert set(plans) == {OMBUDSMAN_REFERENCE, WSOA_REFERENCE}
+    ombudsman, wsoa = plans[OMBUDSMAN_REFERENCE], plans[WSOA_REFERENCE]
+    assert ombudsman["origin"] == PlanOrigin.OMBUDSMAN_REMEDY
+    assert ombudsman["reports_to"] == "SEND Improvement Board"
+    assert wsoa["origin"] == PlanOrigin.WRITTEN_STATEMENT_OF_ACTION
+    assert wsoa["reports_to"] == "SEND Partnership Board"
+    leader = await staff_id("leader@northbrook.example")
+    professional = await staff_id("professional@northbrook.example")
+    assert ombudsman["owner"] == leader
+    assert wsoa["owner"] not in (leader, None)
+    for plan in plans.values():
+        assert plan["status"] == PlanStatus.APPROVED
+        assert plan["approved_at"] is not None and plan["approved_at"].date() < today
+        assert plan["approved_by"] == plan["owner"]
+    assert ombudsman["require_date_approval"]
+
+    actions = await Action.select()
+    milestones = await Milestone.select()
+    assert all(a["baseline_date"] is not None for a in actions)
+    assert all(m["baseline_date"] is not None for m in milestones)
+    assert any(a["lead"] == professional for a in actions)
+    assert any(m["lead"] == professional for m in milestones)
+    assert any(a["lead"] == leader for a in actions)
+    assert await ActionPartner.count() > 0
+
+    # Complete, overdue and slipped work, with the reason for each slip kept.
+    assert any(a["actual_date"] and a["status"] == WorkStatus.COMPLETE for a in actions)
+    assert any(a["actual_date"] is None and a["forecast_date"] < today for a in actions)
+    slipped = [a for a in actions if a["forecast_date"] > a["baseline_date"] and a["actual_date"] is None]
+    assert slipped
+    revisions = await DateRevision.select()
+    reasons = {
+        r["action"]: r["reason"] for r in revisions if r["field"] == DateField.FORECAST and r["action"]
+    }
+    assert all(reasons.get(a["id"]) for a in slipped)
+    assert any("caseworker posts delayed" in reason for reason in reasons.values())
+    pending = [r for r in revisions if r["status"] == RevisionStatus.PENDING]
+    assert len(pending) == 1 and pending[0]["plan"] == ombudsman["id"] and pending[0]["reason"]
+    assert any(a["rag_override"] and a["rag_override_reason"] for a in actions)
+    assert await ProgressUpdate.count() >= 20
+    assert await Evidence.count().where(Evidence.url != "") >= 2
+
+    # Every RAG appears, as the pages will compute it.
+    plan_rows = {p["id"]: p for p in plans.values()}
+    columns = [getattr(Action, c) for c in ACTION_COLUMNS]
+    statuses = await action_statuses(actions=await Action.select(*columns), plans=plan_rows, today=today)
+    assert {s.rag for s in statuses.values()} == set(Rag)
+    starts = {a["id"]: a["start_date"] for a in actions}
+    milestone_rags = {
+        milestone_assessment(
+            milestone=m, action_start=starts[m["action"]], plan=plan_rows[m["plan"]], today=today
+        ).rag
+        for m in milestones
+    }
+    assert {Rag.BLUE, Rag.GREEN, Rag.RED, Rag.GREY} <= milestone_rags
+
+    # The statutory measures on the Ombudsman plan, eight quarters each.
+    kpis = await Kpi.select().where(Kpi.plan == ombudsman["id"])
+    assert sorted(k["template_key"] for k in kpis) == sorted(t.key for t in TEMPLATES)
+    points = await KpiDataPoint.select()
+    for kpi in kpis:
+        mine = sorted(p["period_end"] for p in points if p["kpi"] == kpi["id"])
+        assert len(mine) == 8 and len(set(mine)) == 8 and mine[-1] < today
+    percents = [p for p in points if p["denominator"]]
+    assert any(p["value"] < 100 for p in percents)
+
+    # The training-linked action counts completions of the EHCP course.
+    course = await Course.select(Course.id).where(Course.code == "EHCP-101").first()
+    links = await TrainingLink.select()
+    assert len(links) == 1
+    assert links[0]["course_id"] == course["id"] and links[0]["target_count"] == TRAINING_TARGET
+    linked = statuses[links[0]["action"]]
+    assert linked.training is not None and linked.training.completed > 0
+
+    counts = {
+        t: await t.count() for t in (Plan, Action, Milestone, DateRevision, ProgressUpdate, Kpi, KpiDataPoint)
+    }
+    await load_demo()
+    assert {t: await t.count() for t in counts} == counts
