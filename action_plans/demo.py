@@ -213,8 +213,8 @@ def ombudsman_plan(today: date) -> PlanSpec:
                         milestones=(
                             MilestoneSpec(
                                 "Backlog list agreed, with each review's due date and caseworker",
-                                baseline=-175,
-                                actual=-176,
+                                baseline=-160,
+                                actual=-161,
                             ),
                             MilestoneSpec(
                                 "Reviews overdue by more than 6 months held",
@@ -1155,7 +1155,13 @@ class _Loader:
                 )
             )
         )[0]["id"]
-        plan_row = {"id": plan_id, "owner": owner, "created_at": created_at, "approved_at": approved_at}
+        plan_row = {
+            "id": plan_id,
+            "owner": owner,
+            "created_at": created_at,
+            "approved_at": approved_at,
+            "require_date_approval": spec.require_date_approval,
+        }
         thresholds = Thresholds()
         for number, area in enumerate(spec.areas, start=1):
             area_id = (
@@ -1206,6 +1212,7 @@ class _Loader:
         milestone_id: int | None = None,
     ) -> None:
         old = baseline
+        decided = plan["require_date_approval"] and requested_by != plan["owner"]
         for slip in slips:
             requested_at = _at(self.day(slip.on), 11)
             await DateRevision.insert(
@@ -1220,8 +1227,10 @@ class _Loader:
                     status=RevisionStatus.APPLIED,
                     requested_by=requested_by,
                     requested_at=requested_at,
-                    decided_by=plan["owner"],
-                    decided_at=requested_at + timedelta(days=2),
+                    # A lead's move waited for the owner's decision where the plan requires it.
+                    decided_by=plan["owner"] if decided else None,
+                    decided_at=requested_at + timedelta(days=2) if decided else None,
+                    decision_note="Agreed" if decided else "",
                 )
             )
             old = slip.to
@@ -1244,7 +1253,7 @@ class _Loader:
                 field=DateField.ACTUAL,
                 old_date=None,
                 new_date=self.day(actual),
-                reason="",
+                reason="Completed",
                 status=RevisionStatus.APPLIED,
                 requested_by=by,
                 requested_at=_at(self.day(actual), 15),
@@ -1435,10 +1444,7 @@ class _Loader:
         points = 0
         for position, template in enumerate(TEMPLATES, start=1):
             series = KPI_SERIES[template.key]
-            values = [
-                round(100 * item[0] / item[1], 1) if isinstance(item, tuple) else float(item)
-                for item in series
-            ]
+            values = [100 * item[0] / item[1] if isinstance(item, tuple) else float(item) for item in series]
             training = template.unit is KpiUnit.COUNT
             created = _at(self.day(spec.approved))
             kpi_id = (

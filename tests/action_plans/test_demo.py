@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from action_plans.demo import OMBUDSMAN_REFERENCE, TRAINING_TARGET, WSOA_REFERENCE
+import pytest
+
+from action_plans.demo import (
+    OMBUDSMAN_REFERENCE,
+    TRAINING_TARGET,
+    WSOA_REFERENCE,
+    load_action_plans_demo,
+    month_ends,
+    quarter_ends,
+)
 from action_plans.enums import DateField, PlanOrigin, PlanStatus, Rag, RevisionStatus, WorkStatus
 from action_plans.kpi_templates import TEMPLATES
 from action_plans.status import ACTION_COLUMNS, action_statuses, milestone_assessment
@@ -22,8 +31,10 @@ from action_plans.tables import (
     TrainingLink,
 )
 from app.demo import load_demo
+from app.enums import Role
 from app.tables import Staff
 from courses.tables import Course
+from tests.conftest import make_person
 
 
 async def staff_id(email: str) -> int:
@@ -116,3 +127,48 @@ async def test_demo_adds_an_ombudsman_remedy_plan_and_a_written_statement_of_act
     }
     await load_demo()
     assert {t: await t.count() for t in counts} == counts
+
+
+async def load_for(today: date) -> dict[int, Rag]:
+    """The action plans alone, as if loaded on `today`, into a service without the demo's teams."""
+    leader = await make_person("lena@testshire.example", Role.LEADER)
+    professional = await make_person("priya@testshire.example", Role.PROFESSIONAL)
+    trainer = await make_person("tessa@testshire.example", Role.TRAINER)
+    await load_action_plans_demo(
+        leader_id=leader, professional_id=professional, trainer_id=trainer, course_id=None, today=today
+    )
+    plans = {p["id"]: p for p in await Plan.select()}
+    columns = [getattr(Action, c) for c in ACTION_COLUMNS]
+    statuses = await action_statuses(actions=await Action.select(*columns), plans=plans, today=today)
+    return {action_id: status.rag for action_id, status in statuses.items()}
+
+
+@pytest.mark.parametrize(
+    "today", [date(2025, 1, 1), date(2024, 2, 29), date(2025, 3, 31), date(2025, 4, 1), date(2025, 12, 31)]
+)
+async def test_demo_plans_show_every_rag_whatever_day_they_are_loaded(today):
+    rags = await load_for(today)
+
+    assert set(rags.values()) == set(Rag)
+    updates = await ProgressUpdate.select(ProgressUpdate.period_end)
+    assert updates and all(u["period_end"] < today for u in updates)
+
+
+def test_quarter_ends_are_the_last_eight_before_today():
+    assert quarter_ends(date(2026, 11, 28), 8) == [
+        date(2024, 12, 31),
+        date(2025, 3, 31),
+        date(2025, 6, 30),
+        date(2025, 9, 30),
+        date(2025, 12, 31),
+        date(2026, 3, 31),
+        date(2026, 6, 30),
+        date(2026, 9, 30),
+    ]
+    assert quarter_ends(date(2026, 1, 1), 2) == [date(2025, 9, 30), date(2025, 12, 31)]
+    assert quarter_ends(date(2026, 3, 31), 1) == [date(2025, 12, 31)]
+
+
+def test_month_ends_are_the_last_ones_before_today():
+    assert month_ends(date(2024, 3, 1), 3) == [date(2023, 12, 31), date(2024, 1, 31), date(2024, 2, 29)]
+    assert month_ends(date(2026, 11, 28), 1) == [date(2026, 10, 31)]
