@@ -30,6 +30,7 @@ from action_plans.tables import (
     ProgressUpdate,
     TrainingLink,
 )
+from action_plans.views import my_work
 from app.demo import load_demo
 from app.enums import Role
 from app.tables import Staff
@@ -71,6 +72,10 @@ async def test_demo_adds_an_ombudsman_remedy_plan_and_a_written_statement_of_act
     assert any(a["lead"] == professional for a in actions)
     assert any(m["lead"] == professional for m in milestones)
     assert any(a["lead"] == leader for a in actions)
+    # "My actions" has something in it for the demo's professional and leader.
+    for person in (professional, leader):
+        mine = await my_work(staff_id=person, today=today)
+        assert mine.actions and mine.milestones
     assert await ActionPartner.count() > 0
 
     # Complete, overdue and slipped work, with the reason for each slip kept.
