@@ -9,8 +9,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from action_plans.enums import DateField, EvidenceKind, KpiUnit, Rag, RevisionStatus
-from action_plans.tables import DateRevision, Evidence, Kpi, KpiDataPoint, ProgressUpdate, TrainingLink
+from action_plans.enums import DateField, EvidenceKind, KpiUnit, PlanStatus, Rag, RevisionStatus
+from action_plans.tables import DateRevision, Evidence, Kpi, KpiDataPoint, Plan, ProgressUpdate, TrainingLink
 from app import audit
 from app.audit import Actor
 from app.enums import AuditAction, Role
@@ -246,10 +246,25 @@ async def test_plan_links_follow_permissions(client, views_world):
     own = (await client.get(f"/actions/{views_world.on_time}")).text
     assert f'href="/actions/{views_world.on_time}/updates/new"' in own
     assert f'href="/actions/{views_world.on_time}/rag-override"' in own
-    assert f'href="/actions/{views_world.on_time}/edit"' not in own
+    assert f'href="/actions/{views_world.on_time}/edit"' in own
     colleagues = await client.get(f"/actions/{views_world.overdue_health}")
     assert colleagues.status_code == 200
     assert "/updates/new" not in colleagues.text and "/dates" not in colleagues.text
+    assert "/edit" not in colleagues.text
+
+
+async def test_a_closed_plan_offers_no_changes(client, views_world):
+    await Plan.update({Plan.status: PlanStatus.CLOSED}).where(Plan.id == views_world.plan_a)
+    await as_owner(client)
+    page = (await client.get(f"/plans/{views_world.plan_a}")).text
+    assert "/edit" not in page and "/actions/new" not in page and "/milestones/new" not in page
+    action = (await client.get(f"/actions/{views_world.early}")).text
+    assert "This plan is closed" in action and "/updates/new" not in action
+    milestone = (await client.get(f"/milestones/{views_world.milestone}")).text
+    assert "/dates" not in milestone
+    # Closed plans leave the owner's list of work and of due dates.
+    assert "Publish the local offer" not in (await client.get("/my-actions")).text
+    assert "Publish the local offer" not in (await client.get("/due-dates")).text
 
 
 async def test_every_page_showing_rag_shows_the_legend_and_the_word(client, views_world):
