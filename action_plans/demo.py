@@ -15,6 +15,7 @@ from typing import Any
 from action_plans.enums import (
     DateField,
     EvidenceKind,
+    KpiDirection,
     KpiUnit,
     PlanOrigin,
     PlanStatus,
@@ -122,6 +123,23 @@ class AreaSpec:
 
 
 @dataclass(frozen=True)
+class MeasureSpec:
+    """A success measure with its data, oldest quarter first: (numerator, denominator) for a
+    percentage, a value otherwise."""
+
+    name: str
+    description: str
+    unit: KpiUnit
+    direction: KpiDirection
+    target: float | None
+    target_date: int
+    statutory_threshold: float | None
+    series: tuple[tuple[int, int], ...] | tuple[float, ...]
+    template_key: str = ""
+    notes: dict[date, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class PlanSpec:
     reference: str
     title: str
@@ -134,7 +152,7 @@ class PlanSpec:
     end: int
     require_date_approval: bool
     areas: tuple[AreaSpec, ...]
-    statutory_kpis: bool = False
+    measures: tuple[MeasureSpec, ...] = ()
 
 
 @dataclass
@@ -180,7 +198,7 @@ def ombudsman_plan(today: date) -> PlanSpec:
         approved=-170,
         end=330,
         require_date_approval=True,
-        statutory_kpis=True,
+        measures=statutory_measures(today, plan_end=330),
         areas=(
             AreaSpec(
                 title="Annual reviews on time",
@@ -561,6 +579,7 @@ def written_statement_plan(today: date) -> PlanSpec:
         approved=-280,
         end=250,
         require_date_approval=False,
+        measures=(LISTENED_TO,),
         areas=(
             AreaSpec(
                 title="Identification of needs",
@@ -1007,8 +1026,8 @@ def written_statement_plan(today: date) -> PlanSpec:
 
 # Eight quarters of each statutory measure, oldest first: percentages as (numerator, denominator),
 # counts as values. Improving, but not every quarter.
-KPI_SERIES: dict[str, list[tuple[int, int]] | list[float]] = {
-    "annual_reviews_within_12_months": [
+KPI_SERIES: dict[str, tuple[tuple[int, int], ...] | tuple[float, ...]] = {
+    "annual_reviews_within_12_months": (
         (238, 581),
         (262, 596),
         (241, 618),
@@ -1017,8 +1036,8 @@ KPI_SERIES: dict[str, list[tuple[int, int]] | list[float]] = {
         (343, 624),
         (421, 629),
         (468, 633),
-    ],
-    "review_decisions_within_4_weeks": [
+    ),
+    "review_decisions_within_4_weeks": (
         (84, 240),
         (99, 261),
         (110, 239),
@@ -1027,8 +1046,8 @@ KPI_SERIES: dict[str, list[tuple[int, int]] | list[float]] = {
         (216, 343),
         (257, 421),
         (337, 468),
-    ],
-    "amended_plans_within_12_weeks": [
+    ),
+    "amended_plans_within_12_weeks": (
         (51, 182),
         (60, 194),
         (57, 190),
@@ -1037,8 +1056,8 @@ KPI_SERIES: dict[str, list[tuple[int, int]] | list[float]] = {
         (103, 215),
         (101, 219),
         (124, 226),
-    ],
-    "new_plans_within_20_weeks_including_exceptions": [
+    ),
+    "new_plans_within_20_weeks_including_exceptions": (
         (37, 97),
         (46, 110),
         (41, 117),
@@ -1047,8 +1066,8 @@ KPI_SERIES: dict[str, list[tuple[int, int]] | list[float]] = {
         (63, 124),
         (76, 127),
         (83, 130),
-    ],
-    "new_plans_within_20_weeks_excluding_exceptions": [
+    ),
+    "new_plans_within_20_weeks_excluding_exceptions": (
         (37, 90),
         (46, 102),
         (41, 108),
@@ -1057,8 +1076,8 @@ KPI_SERIES: dict[str, list[tuple[int, int]] | list[float]] = {
         (63, 115),
         (76, 121),
         (83, 122),
-    ],
-    "phase_transfers_by_deadline": [
+    ),
+    "phase_transfers_by_deadline": (
         (118, 302),
         (169, 302),
         (205, 302),
@@ -1067,14 +1086,57 @@ KPI_SERIES: dict[str, list[tuple[int, int]] | list[float]] = {
         (190, 311),
         (236, 311),
         (262, 311),
-    ],
-    "staff_trained_on_ehcp_process": [0.0, 0.0, 14.0, 32.0, 51.0, 70.0, 94.0, 117.0],
+    ),
+    "staff_trained_on_ehcp_process": (0.0, 0.0, 14.0, 32.0, 51.0, 70.0, 94.0, 117.0),
 }
+# Notes on some quarters (counted from the oldest, 0 to 7).
 KPI_NOTES = {
     ("annual_reviews_within_12_months", 2): "Dip while the backlog of the oldest reviews was held first.",
     ("review_decisions_within_4_weeks", 6): "Two caseworkers on long-term sick leave.",
     ("phase_transfers_by_deadline", 4): "New transfer cohort counted from this quarter.",
 }
+
+
+def statutory_measures(today: date, *, plan_end: int) -> tuple[MeasureSpec, ...]:
+    """Every statutory template with eight quarters of data; the training measure aims at the
+    training-linked action's target and date."""
+    ends = quarter_ends(today, 8)
+    march = (_next_31_march(today) - today).days
+    measures = []
+    for template in TEMPLATES:
+        training = template.unit is KpiUnit.COUNT
+        measures.append(
+            MeasureSpec(
+                name=template.name,
+                description=template.description,
+                unit=template.unit,
+                direction=template.direction,
+                target=float(TRAINING_TARGET) if training else template.target_value,
+                target_date=march if training else plan_end,
+                statutory_threshold=template.statutory_threshold,
+                series=KPI_SERIES[template.key],
+                template_key=template.key,
+                notes={ends[n]: note for (key, n), note in KPI_NOTES.items() if key == template.key},
+            )
+        )
+    return tuple(measures)
+
+
+# A measure of the local area's own, on the Written Statement of Action: four quarters of the
+# survey families answer after an assessment or review (action 3.3).
+LISTENED_TO = MeasureSpec(
+    name="Families who say they were listened to during the EHC process",
+    description=(
+        "Percentage of parents and carers answering the post-assessment and post-review survey who "
+        "agree or strongly agree that they were listened to."
+    ),
+    unit=KpiUnit.PERCENT,
+    direction=KpiDirection.HIGHER,
+    target=70.0,
+    target_date=250,
+    statutory_threshold=None,
+    series=((21, 58), (30, 71), (41, 96), (52, 104)),
+)
 
 
 def quarter_ends(today: date, count: int) -> list[date]:
@@ -1188,8 +1250,7 @@ class _Loader:
                 )
                 summary.actions += 1
                 summary.milestones += len(action.milestones)
-        if spec.statutory_kpis:
-            summary.kpi_points += await self.statutory_kpis(spec, plan_id=plan_id)
+        summary.kpi_points += await self.measures(spec, plan_id=plan_id)
         await audit.record(
             actor=Actor(staff_id=None, label="assure demo"),
             action=AuditAction.CREATE,
@@ -1438,28 +1499,27 @@ class _Loader:
         if rows:
             await ProgressUpdate.insert(*rows)
 
-    async def statutory_kpis(self, spec: PlanSpec, *, plan_id: int) -> int:
-        ends = quarter_ends(self.today, 8)
+    async def measures(self, spec: PlanSpec, *, plan_id: int) -> int:
+        """The plan's success measures with a data point for each quarter of their series."""
         recorder = self.people["improvement_manager"]
+        created = _at(self.day(spec.approved))
         points = 0
-        for position, template in enumerate(TEMPLATES, start=1):
-            series = KPI_SERIES[template.key]
-            values = [100 * item[0] / item[1] if isinstance(item, tuple) else float(item) for item in series]
-            training = template.unit is KpiUnit.COUNT
-            created = _at(self.day(spec.approved))
+        for position, measure in enumerate(spec.measures, start=1):
+            ends = quarter_ends(self.today, len(measure.series))
+            values = [100 * item[0] / item[1] if isinstance(item, tuple) else item for item in measure.series]
             kpi_id = (
                 await Kpi.insert(
                     Kpi(
                         plan=plan_id,
-                        template_key=template.key,
-                        name=template.name,
-                        description=template.description,
-                        unit=template.unit,
-                        direction=template.direction,
+                        template_key=measure.template_key,
+                        name=measure.name,
+                        description=measure.description,
+                        unit=measure.unit,
+                        direction=measure.direction,
                         baseline_value=values[0],
-                        target_value=float(TRAINING_TARGET) if training else template.target_value,
-                        target_date=_next_31_march(self.today) if training else self.day(spec.end),
-                        statutory_threshold=template.statutory_threshold,
+                        target_value=measure.target,
+                        target_date=self.day(measure.target_date),
+                        statutory_threshold=measure.statutory_threshold,
                         position=position,
                         created_at=created,
                         updated_at=created,
@@ -1467,7 +1527,7 @@ class _Loader:
                 )
             )[0]["id"]
             rows = []
-            for n, (item, value, period_end) in enumerate(zip(series, values, ends, strict=True)):
+            for item, value, period_end in zip(measure.series, values, ends, strict=True):
                 recorded = self.recorded_at(period_end + timedelta(days=18))
                 rows.append(
                     KpiDataPoint(
@@ -1476,7 +1536,7 @@ class _Loader:
                         value=value,
                         numerator=item[0] if isinstance(item, tuple) else None,
                         denominator=item[1] if isinstance(item, tuple) else None,
-                        note=KPI_NOTES.get((template.key, n), ""),
+                        note=measure.notes.get(period_end, ""),
                         recorded_by=recorder,
                         created_at=recorded,
                         updated_at=recorded,

@@ -116,6 +116,8 @@ async def test_demo_adds_an_ombudsman_remedy_plan_and_a_written_statement_of_act
     for kpi in kpis:
         mine = sorted(p["period_end"] for p in points if p["kpi"] == kpi["id"])
         assert len(mine) == 8 and len(set(mine)) == 8 and mine[-1] < today
+    assert any(p["note"] for p in points)
+    assert await Kpi.count().where(Kpi.plan == wsoa["id"]) == 1
     percents = [p for p in points if p["denominator"]]
     assert any(p["value"] < 100 for p in percents)
 
