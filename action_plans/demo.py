@@ -181,6 +181,7 @@ def _next_31_march(today: date) -> date:
 
 def ombudsman_plan(today: date) -> PlanSpec:
     march = (_next_31_march(today) - today).days
+    halfway = min((march - 160) // 2, -10)
     return PlanSpec(
         reference=OMBUDSMAN_REFERENCE,
         title="Ombudsman remedy plan: annual reviews of EHC plans",
@@ -415,7 +416,10 @@ def ombudsman_plan(today: date) -> PlanSpec:
                             ),
                             MilestoneSpec(
                                 f"{TRAINING_TARGET // 2} professionals trained",
-                                baseline=(march - 160) // 2,
+                                # Halfway from the start to 31 March, and the demo's completions
+                                # already pass it: done, a little early when halfway is yet to come.
+                                baseline=halfway,
+                                actual=halfway - 2,
                             ),
                             MilestoneSpec(f"{TRAINING_TARGET} professionals trained", baseline=march),
                         ),
