@@ -14,7 +14,7 @@ from action_plans.status import ACTION_COLUMNS, action_statuses
 from action_plans.tables import Action, Plan, PriorityArea, TrainingLink
 from action_plans.training import TrainingError
 from app.audit import CLI_ACTOR, Actor
-from app.enums import OrganisationKind
+from app.enums import OrganisationKind, Role
 from app.people import services as people
 from app.people.services import StaffDetails
 from app.tables import AuditEntry
@@ -23,6 +23,7 @@ from courses import public as courses_public
 from courses.assignments import DueRule
 from courses.catalogue import ModuleContent
 from courses.enums import CompletionSource, DueKind, ModuleKind, TargetKind
+from tests.conftest import make_person, post_form, sign_in
 from tests.courses.conftest import publish_course
 from tests.courses.test_authoring import counting_statements
 
@@ -373,3 +374,128 @@ async def test_linking_changing_and_removing_are_audited(workforce):
         AuditEntry.entity == "training_link"
     )
     assert [e["action"] for e in entries] == ["create", "update", "delete"]
+
+
+# --- pages ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def led_action(workforce) -> dict[str, int]:
+    """An action led by a professional in a plan owned by a leader, and a colleague who leads neither."""
+    owner = await make_person("olive.owner@testshire.example", Role.LEADER)
+    lead = await make_person("lee.lead@testshire.example", Role.PROFESSIONAL)
+    other = await make_person("oscar.other@testshire.example", Role.PROFESSIONAL)
+    plan = await make_plan(owner_id=owner)
+    action_id = await make_action(plan, lead_id=lead)
+    # The other professional leads an action in the same plan, so may see it but not change this one.
+    await make_action(plan, "1.2", lead_id=other)
+    return {"action_id": action_id, "plan_id": plan["id"], "owner": owner, "lead": lead, "other": other}
+
+
+async def test_action_lead_links_the_action_to_a_course_and_audience(client, workforce, led_action):
+    await sign_in(client, "lee.lead@testshire.example")
+    path = f"/actions/{led_action['action_id']}/training"
+
+    form = await client.get(path)
+    assert form.status_code == 200
+    assert "Course EHCP-PROCESS" in form.text and "Speech therapist" in form.text
+
+    response = await post_form(
+        client,
+        path,
+        {
+            "course_id": str(workforce.course_id),
+            "organisation_ids": [str(workforce.council)],
+            "job_role_ids": [str(workforce.caseworker)],
+            "target_count": "220",
+        },
+    )
+
+    assert response.status_code == 303
+    current = await training.get_link(action_id=led_action["action_id"])
+    assert current is not None
+    assert (current.course_id, current.organisation_ids, current.job_role_ids, current.target_count) == (
+        workforce.course_id,
+        [workforce.council],
+        [workforce.caseworker],
+        220,
+    )
+
+
+async def test_link_form_shows_every_problem(client, workforce, led_action):
+    await sign_in(client, "lee.lead@testshire.example")
+    path = f"/actions/{led_action['action_id']}/training"
+
+    response = await post_form(client, path, {"course_id": "", "target_count": "none"})
+
+    assert response.status_code == 400
+    assert "There is a problem" in response.text
+    assert "Choose the course" in response.text
+    assert "whole number" in response.text
+    assert await TrainingLink.count() == 0
+
+
+async def test_plan_owner_removes_the_link(client, workforce, led_action):
+    await link(led_action["action_id"], workforce.course_id, 10)
+    await sign_in(client, "olive.owner@testshire.example")
+
+    response = await post_form(
+        client,
+        f"/actions/{led_action['action_id']}/training/remove",
+        {},
+        form_page=f"/actions/{led_action['action_id']}/training",
+    )
+
+    assert response.status_code == 303
+    assert await training.get_link(action_id=led_action["action_id"]) is None
+
+
+async def test_someone_who_does_not_lead_the_action_may_not_link_it(client, workforce, led_action):
+    await link(led_action["action_id"], workforce.course_id, 10)
+    await sign_in(client, "oscar.other@testshire.example")
+    path = f"/actions/{led_action['action_id']}/training"
+    token_page = await client.get("/my-training")
+    assert token_page.status_code == 200
+
+    assert (await client.get(path)).status_code == 403
+    response = await post_form(
+        client, path, {"course_id": str(workforce.course_id), "target_count": "1"}, form_page="/my-training"
+    )
+    assert response.status_code == 403
+    removal = await post_form(client, f"{path}/remove", {}, form_page="/my-training")
+    assert removal.status_code == 403
+    current = await training.get_link(action_id=led_action["action_id"])
+    assert current is not None and current.target_count == 10
+
+
+async def test_anyone_who_sees_the_plan_sees_who_completed(client, workforce, led_action):
+    await link(led_action["action_id"], workforce.course_id, 10)
+    await complete_offline(workforce.people["ann"], workforce.course_id)
+    await sign_in(client, "oscar.other@testshire.example")
+
+    response = await client.get(f"/actions/{led_action['action_id']}/training/evidence")
+
+    assert response.status_code == 200
+    assert "Ann" in response.text and "Testshire SEND Service" in response.text
+    assert "Bob" not in response.text
+    assert "1 of 10" in response.text
+
+
+async def test_evidence_page_of_a_linked_action_nobody_has_completed(client, workforce, led_action):
+    await link(led_action["action_id"], workforce.course_id, 10)
+    await sign_in(client, "lee.lead@testshire.example")
+
+    response = await client.get(f"/actions/{led_action['action_id']}/training/evidence")
+
+    assert response.status_code == 200
+    assert "Nobody in the audience has completed" in response.text
+
+
+async def test_evidence_page_is_hidden_from_people_outside_the_plan(client, workforce, led_action):
+    await link(led_action["action_id"], workforce.course_id, 10)
+    await make_person("stranger@testshire.example", Role.PROFESSIONAL)
+    await sign_in(client, "stranger@testshire.example")
+
+    response = await client.get(f"/actions/{led_action['action_id']}/training/evidence")
+
+    assert response.status_code == 403
