@@ -499,3 +499,22 @@ async def test_evidence_page_is_hidden_from_people_outside_the_plan(client, work
     response = await client.get(f"/actions/{led_action['action_id']}/training/evidence")
 
     assert response.status_code == 403
+
+
+async def test_evidence_page_issues_the_same_statements_for_one_or_many_completions(
+    client, workforce, led_action
+):
+    await link(led_action["action_id"], workforce.course_id, 10, job_roles=[workforce.caseworker])
+    await sign_in(client, "lee.lead@testshire.example")
+    path = f"/actions/{led_action['action_id']}/training/evidence"
+    counts = []
+    for names in (["ann"], ["bob", "eve"]):
+        for name in names:
+            await complete_offline(workforce.people[name], workforce.course_id)
+        with counting_statements() as seen:
+            response = await client.get(path)
+        assert response.status_code == 200
+        counts.append(len(seen))
+
+    assert "3 people trained" in response.text
+    assert counts[0] == counts[1]
