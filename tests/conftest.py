@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -23,10 +24,13 @@ os.environ.pop("ASSURE_REDIS_URL", None)
 os.environ.setdefault("PICCOLO_CONF", "app.piccolo_conf")
 
 import httpx  # noqa: E402
+from argon2 import PasswordHasher, profiles  # noqa: E402
 from litestar import Litestar  # noqa: E402
 from piccolo.engine.postgres import PostgresEngine  # noqa: E402
 from piccolo.table import sort_table_classes  # noqa: E402
 
+from app.accounts import passwords as _passwords  # noqa: E402
+from app.accounts import services as _account_services  # noqa: E402
 from app.accounts.provisioning import create_user  # noqa: E402
 from app.database import apply_migrations, close_pool, get_engine, open_pool  # noqa: E402
 from app.enums import Role  # noqa: E402
@@ -34,6 +38,16 @@ from app.main import create_app  # noqa: E402
 from app.settings import Settings, get_settings  # noqa: E402
 
 PASSWORD = "Correct horse battery staple 42"
+
+# Argon2 at production strength (argon2-cffi's default, RFC 9106's low-memory profile: 64 MiB, 3 passes)
+# costs about a tenth of a second per hash or check on CI's two cores, and most tests make a person and
+# sign them in. In this process only, passwords are hashed with argon2-cffi's cheapest profile instead:
+# the same code paths, a fraction of the time. tests/app/test_passwords.py puts the production hasher
+# back to test the real settings; `assure` and the browser tests' server (other processes) always use it.
+PRODUCTION_HASHER = _passwords._hasher
+_passwords._hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
+# Sign-in checks unknown emails against this, so that they take as long as known ones: keep it so.
+_account_services.DUMMY_HASH = _passwords._hasher.hash(secrets.token_urlsafe(32))
 CSRF_INPUT = re.compile(r'name="_csrf_token" value="([^"]+)"')
 
 

@@ -6,6 +6,7 @@ import httpx
 import pytest
 from argon2 import PasswordHasher
 
+from app.accounts import passwords
 from app.accounts import services as accounts
 from app.accounts.passwords import (
     DUMMY_HASH,
@@ -20,7 +21,7 @@ from app.accounts.services import AccountError
 from app.audit import CLI_ACTOR
 from app.enums import Role
 from app.tables import Account
-from tests.conftest import PASSWORD, make_person, post_form, sign_in
+from tests.conftest import PASSWORD, PRODUCTION_HASHER, make_person, post_form, sign_in
 
 JANE_EMAIL = "jane.okoro@testshire.example"
 JANE = (JANE_EMAIL, "Jane Okoro")
@@ -118,6 +119,19 @@ def test_problem_messages_are_sentences_a_person_can_act_on():
 
 
 # --- hashing -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def production_hasher(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rest of the suite hashes cheaply (see tests/conftest.py); these tests use the real settings."""
+    monkeypatch.setattr(passwords, "_hasher", PRODUCTION_HASHER)
+
+
+def test_production_hashes_with_argon2id_at_the_rfc_9106_low_memory_profile():
+    hashed = hash_password(GOOD)
+
+    assert hashed.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert PRODUCTION_HASHER.memory_cost == 65536 and PRODUCTION_HASHER.time_cost == 3
 
 
 def test_hash_is_argon2id_and_verifies_only_the_same_password():
