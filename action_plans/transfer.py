@@ -358,29 +358,31 @@ def _exported_table(data: bytes) -> HrTable | None:
         return None
     if milestones and tuple(milestones[0][: len(MILESTONE_HEADERS)]) != MILESTONE_HEADERS:
         return None
-    width = len(ACTION_HEADERS)
+    width, milestone_width = len(ACTION_HEADERS), len(MILESTONE_HEADERS)
     by_reference: dict[str, list[list[str]]] = {}
     for cells in milestones[1:]:
         if any(cells):
-            by_reference.setdefault(cells[0], []).append(cells[1 : len(MILESTONE_HEADERS)])
+            cells = (cells + [""] * milestone_width)[:milestone_width]
+            by_reference.setdefault(cells[0], []).append(cells[1:])
+    references = {cells[3] for cells in actions[1:] if len(cells) > 3}
+    for number, cells in enumerate(milestones[1:], start=2):
+        if any(cells) and cells[0] not in references:
+            raise ImportFileError(
+                "file",
+                f'Row {number} of the Milestones sheet belongs to action "{cells[0]}", which is not on '
+                "the Actions sheet",
+            )
     rows: list[tuple[int, list[str]]] = []
-    blank = [""] * (len(MILESTONE_HEADERS) - 1)
+    blank = [""] * (milestone_width - 1)
     for number, cells in enumerate(actions[1:], start=2):
         if not any(cells):
             continue
         cells = (cells + [""] * width)[:width]
         for milestone in by_reference.pop(cells[3], None) or [blank]:
             rows.append((number, cells + milestone))
-    # Milestones whose action reference is not on the Actions sheet: kept so the preview names them.
-    orphans = [
-        (0, [""] * 3 + [reference] + [""] * (width - 4) + m)
-        for reference, ms in by_reference.items()
-        for m in ms
-    ]
-    headers = list(ACTION_HEADERS) + list(MILESTONE_HEADERS[1:])
-    if not rows and not orphans:
+    if not rows:
         raise ImportFileError("file", "The workbook has no actions in it")
-    return HrTable(headers=headers, rows=rows + orphans)
+    return HrTable(headers=list(ACTION_HEADERS) + list(MILESTONE_HEADERS[1:]), rows=rows)
 
 
 def read_tracker(data: bytes, filename: str) -> tuple[HrTable, bool]:
@@ -798,8 +800,7 @@ class _People:
         self.by_email = {s["email"].lower(): s for s in staff}
         self.by_name: dict[str, list[dict[str, Any]]] = {}
         for s in staff:
-            if s["left_on"] is None:
-                self.by_name.setdefault(" ".join(s["full_name"].lower().split()), []).append(s)
+            self.by_name.setdefault(" ".join(s["full_name"].lower().split()), []).append(s)
 
     def find(self, row: _Row, key: str) -> int | None:
         text = row.get(key)
@@ -807,7 +808,9 @@ class _People:
             return None
         person = self.by_email.get(text.lower())
         if person is None and "@" not in text:
-            named = self.by_name.get(text.lower(), [])
+            named = self.by_name.get(" ".join(text.lower().split()), [])
+            # A name shared with someone who has left still means the one who is here.
+            named = [s for s in named if s["left_on"] is None] or named[:1]
             if len(named) > 1:
                 row.error(key, f"{len(named)} people in Assure are called {text}: give their email address")
                 return None

@@ -336,3 +336,90 @@ async def test_another_leader_cannot_use_my_upload(client, transfer_people):
     await make_person("other.leader@testshire.example", Role.LEADER)
     assert (await sign_in(client, "other.leader@testshire.example")).status_code == 303
     assert (await client.get(location)).status_code == 404
+
+
+def tracker(headers: list[str], *rows: list[str]) -> HrTable:
+    return HrTable(headers=headers, rows=[(n, cells) for n, cells in enumerate(rows, start=2)])
+
+
+DIRECTORY = transfer.Directory(
+    staff=[
+        {"id": 1, "email": "ana.lead@testshire.example", "full_name": "Ana Lead", "left_on": None},
+        {"id": 2, "email": "sam.smith@testshire.example", "full_name": "Sam Smith", "left_on": None},
+        {"id": 3, "email": "sam.smith2@testshire.example", "full_name": "Sam Smith", "left_on": None},
+        {"id": 4, "email": "gone@testshire.example", "full_name": "Gone Person", "left_on": date(2024, 1, 1)},
+    ],
+    organisations=[{"id": 7, "name": "Testshire Community Health"}],
+)
+
+
+def test_leads_are_found_by_email_or_unique_name_and_never_a_leaver():
+    table = tracker(
+        ["Action", "Lead"],
+        ["One", "ANA.LEAD@testshire.example"],
+        ["Two", "ana lead"],
+        ["Three", "Sam Smith"],
+        ["Four", "Gone Person"],
+        ["Five", ""],
+    )
+    result = transfer.compute_import(DIRECTORY, table, transfer.guess_mapping(table.headers))
+    assert [a.lead_id for a in result.actions] == [1, 1, None, None, None]
+    assert [(i.row, i.message) for i in result.issues] == [
+        (4, "2 people in Assure are called Sam Smith: give their email address"),
+        (5, "Gone Person has left: choose a lead who is still here"),
+    ]
+
+
+def test_areas_come_from_titles_numbers_or_references_and_actions_are_numbered_within_them():
+    table = tracker(
+        ["Ref", "Action", "Theme", "Outcome"],
+        ["3.1", "From the reference", "", ""],
+        ["", "Numbered by the import", "Priority 1: Early help", "Needs met early"],
+        ["", "Also in area 1", "Early help", ""],
+        ["", "A new area", "Co-production", ""],
+    )
+    result = transfer.compute_import(DIRECTORY, table, transfer.guess_mapping(table.headers))
+    assert result.issues == []
+    assert [(a.number, a.title, a.outcome) for a in result.areas] == [
+        (3, "Priority area 3", ""),
+        (1, "Early help", "Needs met early"),
+        (4, "Co-production", ""),
+    ]
+    assert [a.reference for a in result.actions] == ["3.1", "1.1", "1.2", "4.1"]
+
+
+def test_percent_status_and_partners_as_trackers_write_them():
+    table = tracker(
+        ["Action", "% complete", "Status", "Actual date", "Partners"],
+        ["Excel percentage cell", "0.45", "", "", "Testshire Community Health"],
+        ["Done without a status", "", "", "3 March 2025", ""],
+        ["Status words", "10", "Ongoing", "", "Unknown Trust; testshire community health"],
+    )
+    result = transfer.compute_import(DIRECTORY, table, transfer.guess_mapping(table.headers))
+    assert [(a.percent, a.status, a.actual_date, a.partner_ids) for a in result.actions] == [
+        (45, "in_progress", None, [7]),
+        (100, "complete", date(2025, 3, 3), []),
+        (10, "in_progress", None, [7]),
+    ]
+    assert [(i.row, i.message) for i in result.issues] == [
+        (4, "Unknown Trust is not an organisation in Assure")
+    ]
+
+
+def test_a_milestone_sheet_row_whose_action_is_missing_is_refused_at_upload():
+    from openpyxl import Workbook
+
+    book = Workbook()
+    actions = book.active
+    actions.title = "Actions"
+    actions.append(list(transfer.ACTION_HEADERS))
+    actions.append([1, "Area", "", "1.1", "Do it"])
+    milestones = book.create_sheet("Milestones")
+    milestones.append(list(transfer.MILESTONE_HEADERS))
+    milestones.append(["9.9", "Lost milestone"])
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.raises(
+        ImportFileError, match=re.escape('Row 2 of the Milestones sheet belongs to action "9.9"')
+    ):
+        transfer.read_tracker(out.getvalue(), "plan.xlsx")
