@@ -447,26 +447,23 @@ async def get_action(action_id: int) -> dict[str, Any] | None:
     return row
 
 
-async def suggest_action_reference(*, plan_id: int, area_id: int | None) -> str:
-    """The next free reference in an area, such as 2.4 after 2.1, 2.2 and 2.3."""
-    if area_id is None:
-        return ""
-    area = (
-        await PriorityArea.select(PriorityArea.number)
-        .where((PriorityArea.id == area_id) & (PriorityArea.plan == plan_id))
-        .first()
-    )
-    if area is None:
-        return ""
+async def next_references(plan_id: int) -> dict[int, str]:
+    """The next free action reference in each priority area, such as 2.4 after 2.1, 2.2 and 2.3.
+    Two statements."""
     taken = {r["reference"] for r in await Action.select(Action.reference).where(Action.plan == plan_id)}
-    prefix = f"{area['number']}."
-    used = [
-        int(ref[len(prefix) :]) for ref in taken if ref.startswith(prefix) and ref[len(prefix) :].isdigit()
-    ]
-    n = max(used, default=0) + 1
-    while f"{prefix}{n}" in taken:
-        n += 1
-    return f"{prefix}{n}"
+    suggestions = {}
+    for area in await list_areas(plan_id):
+        prefix = f"{area['number']}."
+        used = [
+            int(ref[len(prefix) :])
+            for ref in taken
+            if ref.startswith(prefix) and ref[len(prefix) :].isdigit()
+        ]
+        n = max(used, default=0) + 1
+        while f"{prefix}{n}" in taken:
+            n += 1
+        suggestions[area["id"]] = f"{prefix}{n}"
+    return suggestions
 
 
 def _check_status(status: str) -> None:
@@ -888,6 +885,21 @@ async def pending_revisions(plan_id: int) -> list[dict[str, Any]]:
             DateRevision.action.baseline_date.as_alias("action_baseline"),
         )
         .where((DateRevision.plan == plan_id) & (DateRevision.status == RevisionStatus.PENDING))
+        .order_by(DateRevision.requested_at)
+    )
+
+
+async def pending_for_item(*, item: str, item_id: int) -> list[dict[str, Any]]:
+    """Date changes of one action or milestone waiting for the plan owner. One statement."""
+    return await (
+        DateRevision.select(
+            DateRevision.field,
+            DateRevision.new_date,
+            DateRevision.reason,
+            DateRevision.requested_at,
+            DateRevision.requested_by.full_name.as_alias("requested_by_name"),
+        )
+        .where((getattr(DateRevision, item) == item_id) & (DateRevision.status == RevisionStatus.PENDING))
         .order_by(DateRevision.requested_at)
     )
 

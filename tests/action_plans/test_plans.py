@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -13,69 +12,10 @@ from action_plans.plans import ActionDetails, AreaDetails, MilestoneDetails, Pla
 from action_plans.rag import slippage_days
 from action_plans.status import milestone_assessment
 from action_plans.tables import Action, DateRevision, Milestone, Plan
-from app.audit import Actor
 from app.enums import Role
 from app.tables import AuditEntry
+from tests.action_plans.plan_structure import TODAY, build_plan
 from tests.conftest import make_person
-
-TODAY = date.today()
-
-
-@dataclass
-class Structure:
-    owner: Actor
-    lead: Actor
-    plan_id: int
-    area_id: int
-    action_id: int
-    milestone_id: int
-
-
-def actor(staff_id: int) -> Actor:
-    return Actor(staff_id=staff_id, label=f"staff {staff_id}")
-
-
-async def build_plan(*, require_date_approval: bool = False, approve: bool = False) -> Structure:
-    """A plan with one area, one action and one milestone, made through the services."""
-    owner = actor(await make_person("owner@testshire.example", Role.LEADER, name="Olive Owner"))
-    lead = actor(await make_person("lead@testshire.example", Role.PROFESSIONAL, name="Lee Lead"))
-    plan_id = await plans.create_plan(
-        details=PlanDetails(
-            title="Written Statement of Action 2026",
-            reference="WSOA-2026",
-            origin=PlanOrigin.WRITTEN_STATEMENT_OF_ACTION,
-            owner_id=owner.staff_id,
-            reports_to="SEND Improvement Board",
-            require_date_approval=require_date_approval,
-        ),
-        actor=owner,
-    )
-    area_id = await plans.create_area(
-        plan_id=plan_id,
-        details=AreaDetails(number=1, title="Timeliness", intended_outcome="Plans issued on time"),
-        actor=owner,
-    )
-    action_id = await plans.create_action(
-        plan_id=plan_id,
-        details=ActionDetails(
-            description="Clear the backlog of annual reviews",
-            priority_area_id=area_id,
-            reference="1.1",
-            lead_id=lead.staff_id,
-            start_date=TODAY - timedelta(days=30),
-        ),
-        forecast_date=TODAY + timedelta(days=60),
-        actor=owner,
-    )
-    milestone_id = await plans.create_milestone(
-        action_id=action_id,
-        details=MilestoneDetails(title="Backlog tracker in place"),
-        forecast_date=TODAY + timedelta(days=20),
-        actor=owner,
-    )
-    if approve:
-        await plans.approve_plan(plan_id=plan_id, actor=owner)
-    return Structure(owner, lead, plan_id, area_id, action_id, milestone_id)
 
 
 async def milestone_row(milestone_id: int) -> dict:
@@ -334,7 +274,7 @@ async def test_a_closed_plan_is_read_only():
 
 async def test_references_are_unique_and_the_next_one_is_suggested():
     s = await build_plan()
-    assert await plans.suggest_action_reference(plan_id=s.plan_id, area_id=s.area_id) == "1.2"
+    assert await plans.next_references(s.plan_id) == {s.area_id: "1.2"}
     with pytest.raises(PlanError) as clash:
         await plans.create_action(
             plan_id=s.plan_id,
