@@ -142,3 +142,57 @@ async def test_feed_of_someone_who_left_stops(client, transfer_people):
 
     await Staff.update({Staff.left_on: date(2025, 1, 1)}).where(Staff.id == transfer_people["lead_id"])
     assert (await client.get(f"/calendar/{token}/mine")).status_code == 404
+
+
+async def test_export_and_feeds_issue_the_same_number_of_statements_whatever_the_plan_size(
+    client, transfer_people
+):
+    from action_plans.enums import WorkStatus
+    from action_plans.tables import Action, ActionPartner, PriorityArea
+    from app.database import get_engine
+
+    plan_id = await build_tracked_plan(**transfer_people)
+    addresses = await feed_addresses(client)
+    pages = [
+        "/my-actions/calendar",
+        f"/plans/{plan_id}/export.xlsx",
+        addresses["mine"],
+        addresses[f"plans/{plan_id}"],
+    ]
+
+    async def statements() -> dict[str, int]:
+        engine = get_engine()
+        counts = {}
+        for page in pages:
+            before = engine.query_id
+            assert (await client.get(page)).status_code == 200, page
+            counts[page] = engine.query_id - before
+        return counts
+
+    small = await statements()
+    area = (await PriorityArea.select(PriorityArea.id).where(PriorityArea.plan == plan_id).first())["id"]
+    owner = transfer_people["owner_id"]
+    actions = await Action.insert(
+        *[
+            Action(
+                plan=plan_id,
+                priority_area=area,
+                reference=f"1.{n}",
+                description=f"Action {n}",
+                lead=owner,
+                forecast_date=date(2026, 1, 1 + n % 28),
+                status=WorkStatus.IN_PROGRESS,
+            )
+            for n in range(10, 70)
+        ]
+    )
+    await Milestone.insert(
+        *[
+            Milestone(plan=plan_id, action=a["id"], title="Step", forecast_date=date(2026, 2, 1))
+            for a in actions
+        ]
+    )
+    await ActionPartner.insert(
+        *[ActionPartner(action=a["id"], organisation=transfer_people["partner_id"]) for a in actions]
+    )
+    assert await statements() == small
