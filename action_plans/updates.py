@@ -45,6 +45,7 @@ __all__ = [
     "check_file",
     "check_link",
     "evidence_for_download",
+    "evidence_plan",
     "record_update",
     "remove_override",
     "reporting_periods",
@@ -406,6 +407,12 @@ async def add_file_evidence(*, action_id: int, title: str, file: CheckedFile, ac
     _refuse_if_closed(progress)
     async with write_transaction():
         return await _insert_file(progress=progress, title=title, file=file, actor=actor)
+
+
+async def evidence_plan(*, evidence_id: int) -> int | None:
+    """The plan an evidence record belongs to (asked before its content is read); None when there is none."""
+    row = await Evidence.select(Evidence.plan).where(Evidence.id == evidence_id).first()
+    return None if row is None else int(row["plan"])
 
 
 async def evidence_for_download(*, evidence_id: int) -> dict[str, Any] | None:

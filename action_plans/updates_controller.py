@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from functools import partial
+from pathlib import PurePosixPath
 from typing import Any
 
 import anyio.to_thread
@@ -238,17 +239,25 @@ class ProgressController(Controller):
     async def download(
         self, request: Request[Any, Any, Any], evidence_id: FromPath[int]
     ) -> Response[bytes] | Redirect:
+        plan_id = await updates.evidence_plan(evidence_id=evidence_id)
+        if plan_id is None:
+            raise NotFoundException("No such evidence")
+        await require_plan_access(user=request.scope["user"], plan_id=plan_id)
         evidence = await updates.evidence_for_download(evidence_id=evidence_id)
         if evidence is None:
             raise NotFoundException("No such evidence")
-        await require_plan_access(user=request.scope["user"], plan_id=evidence["plan"])
         if evidence["kind"] == EvidenceKind.LINK:
+            # Links added here are checked; one from elsewhere (an import) is followed only if a web link.
+            if not evidence["url"].lower().startswith(("https://", "http://")):
+                raise NotFoundException("This evidence is not a web link")
             return Redirect(evidence["url"], status_code=303)
+        name = evidence["file_name"] or "evidence"
+        name = updates.safe_file_name(name, PurePosixPath(name).suffix.lower())
         return Response(
             content=evidence["content"] or b"",
             media_type=evidence["content_type"] or "application/octet-stream",
             headers={
-                "Content-Disposition": f'attachment; filename="{evidence["file_name"] or "evidence"}"',
+                "Content-Disposition": f'attachment; filename="{name}"',
                 "Cache-Control": "private, no-store",
             },
         )

@@ -592,3 +592,24 @@ def test_files_whose_content_is_not_their_claimed_type_are_refused(name, content
         check_file(file_name=name, content=content)
     assert refused.value.field == "file"
     assert message in refused.value.message
+
+
+async def test_downloads_of_evidence_added_elsewhere_stay_safe(client, progress_plan):
+    """An import or the demo may store what the form would refuse: a download still cannot misbehave."""
+    common = {"plan": progress_plan["plan"], "action": progress_plan["action"], "title": "Imported"}
+    odd_link = await Evidence.insert(
+        Evidence(**common, kind=EvidenceKind.LINK, url="javascript:alert(1)")
+    ).returning(Evidence.id)
+    odd_file = await Evidence.insert(
+        Evidence(
+            **common,
+            kind=EvidenceKind.FILE,
+            file_name='a"b\r\nc.txt',
+            content_type="text/plain",
+            content=b"x",
+        )
+    ).returning(Evidence.id)
+    await as_person(client, "lead@testshire.example")
+    assert (await client.get(f"/evidence/{odd_link[0]['id']}", follow_redirects=False)).status_code == 404
+    download = await client.get(f"/evidence/{odd_file[0]['id']}")
+    assert download.headers["content-disposition"] == 'attachment; filename="a_b_c.txt"'
