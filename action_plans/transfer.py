@@ -37,7 +37,7 @@ from app.database import write_transaction
 from app.enums import AuditAction
 from app.people import hr_import
 from app.people.hr_import import HrTable, ImportField, ImportFileError, RowIssue, parse_uk_date
-from app.tables import Organisation, Staff
+from app.tables import Account, Organisation, Staff
 from app.web.exports import FORMULA_STARTS, excel_safe
 
 __all__ = [
@@ -689,8 +689,11 @@ class Directory:
 
 
 async def read_directory() -> Directory:
+    """Everyone, marked with whether they can sign in (a lead must, to report progress). Three statements."""
+    accounts = {row["staff"] for row in await Account.select(Account.staff)}
+    staff = await Staff.select(Staff.id, Staff.email, Staff.full_name, Staff.left_on)
     return Directory(
-        staff=await Staff.select(Staff.id, Staff.email, Staff.full_name, Staff.left_on),
+        staff=[{**s, "can_sign_in": s["id"] in accounts} for s in staff],
         organisations=await Organisation.select(Organisation.id, Organisation.name),
     )
 
@@ -821,6 +824,11 @@ class _People:
         if person["left_on"] is not None:
             row.error(key, f"{person['full_name']} has left: choose a lead who is still here")
             return None
+        if not person["can_sign_in"]:
+            row.error(
+                key, f"{person['full_name']} cannot sign in to Assure: ask an admin to give them access"
+            )
+            return None
         return int(person["id"])
 
 
@@ -890,12 +898,12 @@ def compute_import(directory: Directory, table: HrTable, mapping: Mapping[str, i
         description = row.get("action_description")
         action_cells = {k: row.get(k) for k in ACTION_FIELDS if row.get(k)}
         action: NewAction | None = None
-        if reference and reference in actions_by_reference:
-            action = actions_by_reference[reference]
+        if reference and reference.lower() in actions_by_reference:
+            action = actions_by_reference[reference.lower()]
             if not per_milestone:
                 row.error("action_reference", f"Action {reference} is also on row {action.row}")
             for key, value in action_cells.items():
-                if key in action.cells and action.cells[key] != value:
+                if key in action.cells and action.cells[key].lower() != value.lower():
                     row.error(
                         key,
                         f"Action {reference} has a different {FIELD_LABELS[key].lower()} on row {action.row}",
@@ -933,7 +941,9 @@ def compute_import(directory: Directory, table: HrTable, mapping: Mapping[str, i
                     action.partner_ids.append(organisation)
             result.actions.append(action)
             if reference:
-                actions_by_reference[reference] = action
+                actions_by_reference[reference.lower()] = action
+            if action.start_date and action.forecast_date and action.forecast_date < action.start_date:
+                row.error("forecast_date", "The forecast date must be on or after the start date")
         if action is not None:
             previous = action
             title = row.get("milestone_title")

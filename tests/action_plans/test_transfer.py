@@ -344,10 +344,41 @@ def tracker(headers: list[str], *rows: list[str]) -> HrTable:
 
 DIRECTORY = transfer.Directory(
     staff=[
-        {"id": 1, "email": "ana.lead@testshire.example", "full_name": "Ana Lead", "left_on": None},
-        {"id": 2, "email": "sam.smith@testshire.example", "full_name": "Sam Smith", "left_on": None},
-        {"id": 3, "email": "sam.smith2@testshire.example", "full_name": "Sam Smith", "left_on": None},
-        {"id": 4, "email": "gone@testshire.example", "full_name": "Gone Person", "left_on": date(2024, 1, 1)},
+        {
+            "id": 1,
+            "email": "ana.lead@testshire.example",
+            "full_name": "Ana Lead",
+            "left_on": None,
+            "can_sign_in": True,
+        },
+        {
+            "id": 2,
+            "email": "sam.smith@testshire.example",
+            "full_name": "Sam Smith",
+            "left_on": None,
+            "can_sign_in": True,
+        },
+        {
+            "id": 3,
+            "email": "sam.smith2@testshire.example",
+            "full_name": "Sam Smith",
+            "left_on": None,
+            "can_sign_in": True,
+        },
+        {
+            "id": 5,
+            "email": "no.account@testshire.example",
+            "full_name": "No Account",
+            "left_on": None,
+            "can_sign_in": False,
+        },
+        {
+            "id": 4,
+            "email": "gone@testshire.example",
+            "full_name": "Gone Person",
+            "left_on": date(2024, 1, 1),
+            "can_sign_in": True,
+        },
     ],
     organisations=[{"id": 7, "name": "Testshire Community Health"}],
 )
@@ -361,12 +392,14 @@ def test_leads_are_found_by_email_or_unique_name_and_never_a_leaver():
         ["Three", "Sam Smith"],
         ["Four", "Gone Person"],
         ["Five", ""],
+        ["Six", "no.account@testshire.example"],
     )
     result = transfer.compute_import(DIRECTORY, table, transfer.guess_mapping(table.headers))
-    assert [a.lead_id for a in result.actions] == [1, 1, None, None, None]
+    assert [a.lead_id for a in result.actions] == [1, 1, None, None, None, None]
     assert [(i.row, i.message) for i in result.issues] == [
         (4, "2 people in Assure are called Sam Smith: give their email address"),
         (5, "Gone Person has left: choose a lead who is still here"),
+        (7, "No Account cannot sign in to Assure: ask an admin to give them access"),
     ]
 
 
@@ -423,3 +456,18 @@ def test_a_milestone_sheet_row_whose_action_is_missing_is_refused_at_upload():
         ImportFileError, match=re.escape('Row 2 of the Milestones sheet belongs to action "9.9"')
     ):
         transfer.read_tracker(out.getvalue(), "plan.xlsx")
+
+
+def test_references_are_unique_whatever_their_case_and_forecasts_follow_starts():
+    table = tracker(
+        ["Ref", "Action", "Start date", "Forecast date"],
+        ["A.1", "First", "01/04/2025", "31/03/2025"],
+        ["a.1", "Second", "", ""],
+    )
+    result = transfer.compute_import(DIRECTORY, table, transfer.guess_mapping(table.headers))
+    assert [(i.row, i.message) for i in result.issues] == [
+        (2, "The forecast date must be on or after the start date"),
+        (3, "Action a.1 is also on row 2"),
+        (3, "Action a.1 has a different action description on row 2"),
+    ]
+    assert not result.importable
