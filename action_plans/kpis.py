@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
+from piccolo.engine.postgres import PostgresEngine
 from piccolo.query.functions.aggregate import Max
 
 from action_plans.enums import KpiDirection, KpiUnit, PlanStatus
@@ -21,7 +22,7 @@ from action_plans.kpi_templates import TEMPLATES, KpiTemplate, template_by_key
 from action_plans.tables import Action, Kpi, KpiDataPoint, Plan
 from app import audit
 from app.audit import Actor
-from app.database import write_transaction
+from app.database import get_engine, write_transaction
 from app.enums import AuditAction
 
 __all__ = [
@@ -416,6 +417,13 @@ async def _open_plan(plan_id: int) -> dict[str, Any]:
     return plan
 
 
+async def _lock(query: Any) -> None:
+    """Hold the row until the transaction ends, so two people saving at once queue rather than both
+    insert (SQLite's IMMEDIATE transaction already queues every writer)."""
+    if isinstance(get_engine(), PostgresEngine):
+        await query.lock_rows()
+
+
 def _check_value(value: float | None, unit: str, field: str, label: str) -> None:
     if value is None:
         return
@@ -508,6 +516,7 @@ async def add_statutory_kpis(*, plan_id: int, actor: Actor) -> list[int]:
     """
     await _open_plan(plan_id)
     async with write_transaction():
+        await _lock(Plan.select(Plan.id).where(Plan.id == plan_id))
         existing = await Kpi.select(Kpi.template_key, Kpi.position).where(Kpi.plan == plan_id)
         have = {row["template_key"] for row in existing}
         missing = [t for t in TEMPLATES if t.key not in have]
@@ -614,6 +623,7 @@ async def record_data_point(*, kpi_id: int, reading: Reading, actor: Actor, toda
     }
     period = f"{reading.period_end:%-d %B %Y}"
     async with write_transaction():
+        await _lock(Kpi.select(Kpi.id).where(Kpi.id == kpi_id))
         current = (
             await KpiDataPoint.select(
                 KpiDataPoint.id,

@@ -3,6 +3,7 @@ against target and statutory threshold, who may change what, and pages in a cons
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -130,6 +131,31 @@ async def test_statutory_measures_are_added_in_one_step_and_a_second_time_adds_n
 
     assert await kpis.add_statutory_kpis(plan_id=kpi_plan.plan_id, actor=kpi_plan.owner) == []
     assert await Kpi.count().where(Kpi.plan == kpi_plan.plan_id) == 1 + len(TEMPLATES)
+
+
+async def test_two_owners_adding_the_statutory_measures_at_once_add_them_once(kpi_plan):
+    first, second = await asyncio.gather(
+        kpis.add_statutory_kpis(plan_id=kpi_plan.plan_id, actor=kpi_plan.owner),
+        kpis.add_statutory_kpis(plan_id=kpi_plan.plan_id, actor=kpi_plan.owner),
+    )
+    assert sorted([len(first), len(second)]) == [0, len(TEMPLATES)]
+    assert await Kpi.count().where(Kpi.plan == kpi_plan.plan_id) == len(TEMPLATES)
+
+
+async def test_two_values_for_one_period_saved_at_once_leave_one(kpi_plan):
+    kpi_id = await _percent_kpi(kpi_plan)
+    await asyncio.gather(
+        *(
+            kpis.record_data_point(
+                kpi_id=kpi_id,
+                reading=Reading(period_end=QUARTER_ENDS[0], value=v),
+                actor=kpi_plan.owner,
+                today=TODAY,
+            )
+            for v in (60.0, 70.0)
+        )
+    )
+    assert await KpiDataPoint.count().where(KpiDataPoint.kpi == kpi_id) == 1
 
 
 async def test_only_missing_statutory_measures_are_added(kpi_plan):
