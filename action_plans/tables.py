@@ -179,7 +179,8 @@ class Evidence(Table):
     id = Serial(primary_key=True)
     plan = ForeignKey(references=Plan, on_delete=OnDelete.cascade, index=True)
     action = ForeignKey(references=Action, on_delete=OnDelete.cascade, index=True)
-    update = ForeignKey(references=ProgressUpdate, on_delete=OnDelete.set_null, null=True)
+    # Named so it does not hide Table.update().
+    progress_update = ForeignKey(references=ProgressUpdate, on_delete=OnDelete.set_null, null=True)
     kind = Varchar(length=10, choices=EvidenceKind)
     title = Varchar(length=200)
     url = Varchar(length=1000, default="")

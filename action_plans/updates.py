@@ -346,7 +346,7 @@ async def _insert_evidence(
     """One evidence row (its kind, title and link or file in `described`) and its audit entry."""
     values = {"plan": progress.plan["id"], "action": progress.action["id"], **described}
     row = await Evidence.insert(
-        Evidence(**values, update=update_id, added_by=actor.staff_id, created_at=_now())
+        Evidence(**values, progress_update=update_id, added_by=actor.staff_id, created_at=_now())
     ).returning(Evidence.id)
     evidence_id = int(row[0]["id"])
     await audit.record(
@@ -491,7 +491,6 @@ async def record_update(
             )
         ).returning(ProgressUpdate.id)
         update_id = int(row[0]["id"])
-        # Evidence.update is a column that hides Table.update, so evidence is inserted already linked.
         evidence_ids = [
             await _insert_link(progress=progress, link=link, actor=actor, update_id=update_id)
             for link in checked_links

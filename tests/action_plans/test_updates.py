@@ -287,7 +287,7 @@ async def test_update_with_evidence_links_and_a_file(client, progress_plan):
     assert response.status_code == 303
     update = await ProgressUpdate.select(ProgressUpdate.id).where(ProgressUpdate.action == action_id).first()
     evidence = await Evidence.select().where(Evidence.action == action_id).order_by(Evidence.id)
-    assert [(e["kind"], e["title"], e["update"]) for e in evidence] == [
+    assert [(e["kind"], e["title"], e["progress_update"]) for e in evidence] == [
         (EvidenceKind.LINK, "https://example.org/minutes", update["id"]),
         (EvidenceKind.LINK, "https://example.org/tracker", update["id"]),
         (EvidenceKind.FILE, "Board paper", update["id"]),
