@@ -259,27 +259,26 @@ KPI_COLUMNS = (
 )
 
 
-async def _summaries(where: Any) -> list[KpiSummary]:
-    """KPIs matching `where` with their data points, in plan then position order. Two statements."""
+async def _summaries(where: Any, *, as_of: date | None = None) -> list[KpiSummary]:
+    """KPIs matching `where` with their data points (for periods ending by `as_of`, when given), in plan
+    then position order. Two statements."""
     rows = (
         await Kpi.select(*KPI_COLUMNS).where(where).order_by(Kpi.plan).order_by(Kpi.position).order_by(Kpi.id)
     )
     if not rows:
         return []
-    point_rows = (
-        await KpiDataPoint.select(
-            KpiDataPoint.id,
-            KpiDataPoint.kpi,
-            KpiDataPoint.period_end,
-            KpiDataPoint.value,
-            KpiDataPoint.numerator,
-            KpiDataPoint.denominator,
-            KpiDataPoint.note,
-        )
-        .where(KpiDataPoint.kpi.is_in([row["id"] for row in rows]))
-        .order_by(KpiDataPoint.kpi)
-        .order_by(KpiDataPoint.period_end)
-    )
+    point_query = KpiDataPoint.select(
+        KpiDataPoint.id,
+        KpiDataPoint.kpi,
+        KpiDataPoint.period_end,
+        KpiDataPoint.value,
+        KpiDataPoint.numerator,
+        KpiDataPoint.denominator,
+        KpiDataPoint.note,
+    ).where(KpiDataPoint.kpi.is_in([row["id"] for row in rows]))
+    if as_of is not None:
+        point_query = point_query.where(KpiDataPoint.period_end <= as_of)
+    point_rows = await point_query.order_by(KpiDataPoint.kpi).order_by(KpiDataPoint.period_end)
     points: dict[int, list[KpiPoint]] = {}
     for p in point_rows:
         points.setdefault(p["kpi"], []).append(
@@ -313,12 +312,15 @@ async def _summaries(where: Any) -> list[KpiSummary]:
     ]
 
 
-async def kpi_summaries(*, plan_ids: Sequence[int]) -> dict[int, list[KpiSummary]]:
-    """Each plan's KPIs (in the plan's order) with their data points and status. Two statements."""
+async def kpi_summaries(*, plan_ids: Sequence[int], as_of: date | None = None) -> dict[int, list[KpiSummary]]:
+    """Each plan's KPIs (in the plan's order) with their data points and status. Two statements.
+
+    With `as_of` (a board report for a past period, say) only periods ending on or before it count.
+    """
     if not plan_ids:
         return {}
     found: dict[int, list[KpiSummary]] = {plan_id: [] for plan_id in plan_ids}
-    for summary in await _summaries(Kpi.plan.is_in(list(plan_ids))):
+    for summary in await _summaries(Kpi.plan.is_in(list(plan_ids)), as_of=as_of):
         found[summary.plan_id].append(summary)
     return found
 

@@ -289,6 +289,20 @@ async def test_latest_previous_and_change_come_from_the_two_newest_periods(kpi_p
     assert summary.status_word == "Below statutory threshold"  # the duty is 100%
 
 
+async def test_a_board_report_for_a_past_period_sees_the_values_known_by_then(kpi_plan):
+    kpi_id = await _percent_kpi(kpi_plan)
+    for period, value in zip(QUARTER_ENDS, (50.0, 60.0, 70.0, 95.0), strict=True):
+        await kpis.record_data_point(
+            kpi_id=kpi_id, reading=Reading(period_end=period, value=value), actor=kpi_plan.owner, today=TODAY
+        )
+    summary = (await kpis.kpi_summaries(plan_ids=[kpi_plan.plan_id], as_of=QUARTER_ENDS[1]))[
+        kpi_plan.plan_id
+    ][0]
+    assert summary.latest.value == 60.0 and summary.previous.value == 50.0 and len(summary.points) == 2
+    now = (await kpis.kpi_summaries(plan_ids=[kpi_plan.plan_id]))[kpi_plan.plan_id][0]
+    assert now.latest.value == 95.0
+
+
 async def test_a_value_recorded_in_error_is_deleted_with_an_audit_entry(kpi_plan):
     kpi_id = await _percent_kpi(kpi_plan)
     point_id = await kpis.record_data_point(
