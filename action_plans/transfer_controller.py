@@ -27,7 +27,6 @@ from action_plans.tables import Action, Milestone, Plan
 from action_plans.transfer import FIELDS, PlanDetails
 from app.accounts.access import CurrentUser, actor_of, public, roles, signed_in
 from app.admin.imports import (
-    NOT_IN_FILE,
     FormBody,
     UploadBody,
     _folder,
@@ -35,6 +34,7 @@ from app.admin.imports import (
     _meta,
     _purge_old,
     _save_meta,
+    column_choices,
 )
 from app.enums import Role
 from app.people.hr_import import HrTable, ImportFileError
@@ -120,18 +120,6 @@ def _upload_page(values: dict[str, str], errors: dict[str, str]) -> Template:
 def _mapping_page(
     token: str, meta: dict[str, Any], table: HrTable, chosen: dict[str, int], errors: dict[str, str]
 ) -> Template:
-    fields = []
-    for f in FIELDS:
-        items: list[dict[str, Any]] = [{"value": NOT_IN_FILE, "text": "Not in this file"}]
-        items += [
-            {
-                "value": str(index),
-                "text": header or f"Column {index + 1}",
-                "selected": chosen.get(f.key) == index,
-            }
-            for index, header in enumerate(table.headers)
-        ]
-        fields.append({"key": f.key, "label": f.label, "hint": f.hint, "items": items})
     width = len(table.headers)
     return Template(
         "action_plans/import_mapping.html",
@@ -141,7 +129,7 @@ def _mapping_page(
             "filename": meta["filename"],
             "exported": meta.get("exported", False),
             "row_count": len(table.rows),
-            "fields": fields,
+            "fields": column_choices(FIELDS, table.headers, chosen),
             "headers": table.headers,
             "examples": [(n, (cells + [""] * width)[:width]) for n, cells in table.rows[:3]],
             **error_context(errors),

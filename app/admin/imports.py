@@ -13,6 +13,7 @@ import re
 import secrets
 import shutil
 import time
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
@@ -28,7 +29,7 @@ from litestar.response import Redirect, Template
 from app.accounts.access import CurrentUser, actor_of, roles
 from app.enums import Role
 from app.people import hr_import
-from app.people.hr_import import FIELDS, HrTable, ImportFileError
+from app.people.hr_import import FIELDS, HrTable, ImportField, ImportFileError
 from app.settings import Settings
 from app.web.flash import flash
 from app.web.forms import error_context, text
@@ -121,11 +122,12 @@ def _upload_page(errors: dict[str, str]) -> Template:
     )
 
 
-def _mapping_page(
-    token: str, meta: dict[str, Any], table: HrTable, chosen: dict[str, int], errors: dict[str, str]
-) -> Template:
-    fields = []
-    for f in FIELDS:
+def column_choices(
+    fields: Iterable[ImportField], headers: list[str], chosen: Mapping[str, int]
+) -> list[dict[str, Any]]:
+    """For each field, the file's columns to choose from (the chosen one selected), for _import.html."""
+    choices = []
+    for f in fields:
         items: list[dict[str, Any]] = [{"value": NOT_IN_FILE, "text": "Not in this file"}]
         items += [
             {
@@ -133,9 +135,16 @@ def _mapping_page(
                 "text": header or f"Column {index + 1}",
                 "selected": chosen.get(f.key) == index,
             }
-            for index, header in enumerate(table.headers)
+            for index, header in enumerate(headers)
         ]
-        fields.append({"key": f.key, "label": f.label, "hint": f.hint, "items": items})
+        choices.append({"key": f.key, "label": f.label, "hint": f.hint, "items": items})
+    return choices
+
+
+def _mapping_page(
+    token: str, meta: dict[str, Any], table: HrTable, chosen: dict[str, int], errors: dict[str, str]
+) -> Template:
+    fields = column_choices(FIELDS, table.headers, chosen)
     examples = table.rows[:3]
     return Template(
         "admin/import_mapping.html",
