@@ -716,6 +716,21 @@ def _dates(old: date | None, new: date | None) -> str:
     return f"{shown(old)} → {shown(new)}"
 
 
+# Fields the audit entry of a date change holds; such an entry repeats a revision shown already.
+DATE_CHANGE_FIELDS = {"forecast_date", "actual_date", "baseline_date", "status", "forecast_date_requested"}
+DATE_CHANGE_FIELDS |= {"reason", "revision_status"}
+
+
+def _told_by_revision(
+    entry: Mapping[str, Any], revision_times: Mapping[tuple[str, str], list[datetime]]
+) -> bool:
+    """Whether an audit entry only records a date change whose revision the list already shows."""
+    times = revision_times.get((entry["entity"], entry["entity_id"]))
+    if not times or not entry["after"] or not set(entry["after"]) <= DATE_CHANGE_FIELDS:
+        return False
+    return any(abs((entry["occurred_at"] - t).total_seconds()) < 5 for t in times)
+
+
 async def plan_changes(*, plan_id: int, since: date) -> list[Change]:
     """Everything recorded about the plan since the start of `since`, newest first: date revisions
     and decisions, progress updates, evidence, KPI data points and audited edits. Ten statements."""
@@ -769,14 +784,23 @@ async def plan_changes(*, plan_id: int, since: date) -> list[Change]:
             continue
         clause = (AuditEntry.entity == entity) & AuditEntry.entity_id.is_in(ids)
         record_filter = clause if record_filter is None else record_filter | clause
-    audit = await AuditEntry.select(
-        AuditEntry.occurred_at,
-        AuditEntry.action,
-        AuditEntry.entity,
-        AuditEntry.entity_id,
-        AuditEntry.summary,
-        AuditEntry.actor_label,
-    ).where((AuditEntry.occurred_at >= start) & record_filter)
+    audit = (
+        await AuditEntry.select(
+            AuditEntry.occurred_at,
+            AuditEntry.action,
+            AuditEntry.entity,
+            AuditEntry.entity_id,
+            AuditEntry.summary,
+            AuditEntry.actor_label,
+            AuditEntry.after,
+        )
+        .where((AuditEntry.occurred_at >= start) & record_filter)
+        .output(load_json=True)
+    )
+    revision_times: dict[tuple[str, str], list[datetime]] = defaultdict(list)
+    for r in revisions:
+        key = ("milestone", str(r["milestone"])) if r["milestone"] else ("action", str(r["action"]))
+        revision_times[key] += [t for t in (r["requested_at"], r["decided_at"]) if t is not None]
 
     changes: list[Change] = []
     for r in revisions:
@@ -844,6 +868,8 @@ async def plan_changes(*, plan_id: int, since: date) -> list[Change]:
         "kpi": "/kpis/{}",
     }
     for a in audit:
+        if _told_by_revision(a, revision_times):
+            continue
         link = entity_links.get(a["entity"])
         entity_words = a["entity"].replace("_", " ").capitalize()
         changes.append(

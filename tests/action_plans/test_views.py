@@ -545,11 +545,34 @@ async def test_changes_since_a_date_newest_first(client, views_world):
         entity_id=views_world.other_action,
         summary="A change in another plan",
     )
+    # A date change is a revision and an audit entry at once: the list shows it once, with its reason.
+    await DateRevision.insert(
+        DateRevision(
+            plan=plan,
+            action=views_world.early,
+            field=DateField.FORECAST,
+            old_date=days(17),
+            new_date=days(19),
+            reason="Printer booked later",
+            requested_by=views_world.owner_id,
+            requested_at=datetime.now(UTC),
+        )
+    )
+    await audit.record(
+        actor=owner,
+        action=AuditAction.UPDATE,
+        entity="action",
+        entity_id=views_world.early,
+        summary="Dates of action 1.3 moved",
+        before={"forecast_date": days(17)},
+        after={"forecast_date": days(19), "reason": "Printer booked later"},
+    )
     await as_owner(client)
     response = await client.get(f"/plans/{plan}/changes?since={days(-7).isoformat()}")
     assert response.status_code == 200
     page = response.text
     assert "An old move" not in page and "A change in another plan" not in page
+    assert "Printer booked later" in page and "Dates of action 1.3 moved" not in page
     expected_newest_first = [
         "Description of action 1.3 changed",  # now
         "Interviews booked",  # yesterday
