@@ -18,7 +18,7 @@ from app.enums import OrganisationKind, Role
 from app.people import services as people
 from app.people.services import StaffDetails
 from app.tables import AuditEntry
-from courses import assignments, learning
+from courses import assignments, catalogue, learning
 from courses import public as courses_public
 from courses.assignments import DueRule
 from courses.catalogue import ModuleContent
@@ -518,3 +518,29 @@ async def test_evidence_page_issues_the_same_statements_for_one_or_many_completi
 
     assert "3 people trained" in response.text
     assert counts[0] == counts[1]
+
+
+async def test_a_link_to_a_course_since_retired_can_keep_it_but_not_switch_to_another(workforce):
+    action_id = await make_action(await make_plan())
+    await link(action_id, workforce.course_id, 10)
+    retired = await publish_course("RETIRED-1")
+    await catalogue.retire(course_id=workforce.course_id, reason="Replaced", actor=CLI_ACTOR)
+    await catalogue.retire(course_id=retired, reason="Replaced", actor=CLI_ACTOR)
+
+    await link(action_id, workforce.course_id, 12)
+    with pytest.raises(TrainingError) as refused:
+        await link(action_id, retired, 12)
+
+    assert refused.value.errors == {"course_id": "Choose a published course"}
+    current = await training.get_link(action_id=action_id)
+    assert current is not None and (current.course_id, current.target_count) == (workforce.course_id, 12)
+
+
+async def test_a_closed_plans_training_link_cannot_be_changed(client, workforce, led_action):
+    await Plan.update({Plan.status: PlanStatus.CLOSED}).where(Plan.id == led_action["plan_id"])
+    await sign_in(client, "lee.lead@testshire.example")
+
+    response = await client.get(f"/actions/{led_action['action_id']}/training")
+
+    assert response.status_code == 409
+    assert (await client.get(f"/actions/{led_action['action_id']}/training/evidence")).status_code == 200
