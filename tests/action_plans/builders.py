@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from action_plans.enums import PlanOrigin, PlanStatus, WorkStatus
-from action_plans.tables import Action, ActionPartner, Milestone, Plan, PriorityArea
+from action_plans.enums import DateField, PlanOrigin, PlanStatus, RevisionStatus, WorkStatus
+from action_plans.tables import Action, ActionPartner, DateRevision, Milestone, Plan, PriorityArea
 from app.audit import CLI_ACTOR
 from app.enums import OrganisationKind
 from app.people import services as people
@@ -132,4 +132,32 @@ async def staff_in(organisation_id: int, email: str, full_name: str) -> int:
     return await people.create_staff(
         details=StaffDetails(email=email, full_name=full_name, organisation_id=organisation_id),
         actor=CLI_ACTOR,
+    )
+
+
+def revision_row(
+    *,
+    plan_id: int,
+    old: date | None,
+    new: date | None,
+    reason: str,
+    by: int | None,
+    at: datetime,
+    action_id: int | None = None,
+    milestone_id: int | None = None,
+    field: DateField = DateField.FORECAST,
+    status: RevisionStatus = RevisionStatus.APPLIED,
+) -> DateRevision:
+    """An unsaved DateRevision of an action's or a milestone's date, requested by `by` at `at`."""
+    return DateRevision(
+        plan=plan_id,
+        action=action_id,
+        milestone=milestone_id,
+        field=field,
+        old_date=old,
+        new_date=new,
+        reason=reason,
+        status=status,
+        requested_by=by,
+        requested_at=at,
     )

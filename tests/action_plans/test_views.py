@@ -21,6 +21,7 @@ from tests.action_plans.builders import (
     insert_partner,
     insert_plan,
     partner_organisation,
+    revision_row,
     staff_in,
 )
 from tests.conftest import make_person, sign_in
@@ -316,27 +317,24 @@ async def test_action_timeline_merges_updates_and_date_revisions_newest_first(cl
         ),
     )
     await DateRevision.insert(
-        DateRevision(
-            plan=plan,
-            action=action,
-            field=DateField.FORECAST,
-            old_date=days(30),
-            new_date=days(42),
+        revision_row(
+            plan_id=plan,
+            action_id=action,
+            old=days(30),
+            new=days(42),
             reason="Recruitment freeze until the budget is agreed",
-            status=RevisionStatus.APPLIED,
-            requested_by=pro,
-            requested_at=at(days(-20)),
+            by=pro,
+            at=at(days(-20)),
         ),
-        DateRevision(
-            plan=plan,
-            milestone=views_world.milestone,
-            field=DateField.FORECAST,
-            old_date=days(10),
-            new_date=days(15),
+        revision_row(
+            plan_id=plan,
+            milestone_id=views_world.milestone,
+            old=days(10),
+            new=days(15),
             reason="Waiting for HR sign-off",
             status=RevisionStatus.PENDING,
-            requested_by=pro,
-            requested_at=at(days(-1)),
+            by=pro,
+            at=at(days(-1)),
         ),
     )
     await as_professional(client)
@@ -387,27 +385,24 @@ async def test_action_page_lists_evidence_and_training_progress(client, views_wo
 
 async def test_milestone_page_shows_its_dates_slippage_and_history(client, views_world):
     await DateRevision.insert(
-        DateRevision(
-            plan=views_world.plan_a,
-            milestone=views_world.milestone,
-            field=DateField.FORECAST,
-            old_date=days(8),
-            new_date=days(10),
+        revision_row(
+            plan_id=views_world.plan_a,
+            milestone_id=views_world.milestone,
+            old=days(8),
+            new=days(10),
             reason="Adverts need the new pay scale",
-            status=RevisionStatus.APPLIED,
-            requested_by=views_world.pro_id,
-            requested_at=at(days(-3)),
+            by=views_world.pro_id,
+            at=at(days(-3)),
         ),
-        DateRevision(
-            plan=views_world.plan_a,
-            milestone=views_world.milestone,
+        revision_row(
+            plan_id=views_world.plan_a,
+            milestone_id=views_world.milestone,
             field=DateField.BASELINE,
-            old_date=None,
-            new_date=days(10),
+            old=None,
+            new=days(10),
             reason="Plan approved",
-            status=RevisionStatus.APPLIED,
-            requested_by=views_world.owner_id,
-            requested_at=at(days(-30)),
+            by=views_world.owner_id,
+            at=at(days(-30)),
         ),
     )
     await as_professional(client)
@@ -478,25 +473,23 @@ async def test_changes_since_a_date_newest_first(client, views_world):
     plan = views_world.plan_a
     pro = views_world.pro_id
     await DateRevision.insert(
-        DateRevision(
-            plan=plan,
-            action=views_world.on_time,
-            field=DateField.FORECAST,
-            old_date=days(30),
-            new_date=days(42),
+        revision_row(
+            plan_id=plan,
+            action_id=views_world.on_time,
+            old=days(30),
+            new=days(42),
             reason="Recruitment freeze",
-            requested_by=pro,
-            requested_at=at(days(-2)),
+            by=pro,
+            at=at(days(-2)),
         ),
-        DateRevision(
-            plan=plan,
-            action=views_world.on_time,
-            field=DateField.FORECAST,
-            old_date=days(25),
-            new_date=days(30),
+        revision_row(
+            plan_id=plan,
+            action_id=views_world.on_time,
+            old=days(25),
+            new=days(30),
             reason="An old move",
-            requested_by=pro,
-            requested_at=at(days(-20)),
+            by=pro,
+            at=at(days(-20)),
         ),
     )
     await ProgressUpdate.insert(
@@ -547,15 +540,14 @@ async def test_changes_since_a_date_newest_first(client, views_world):
     )
     # A date change is a revision and an audit entry at once: the list shows it once, with its reason.
     await DateRevision.insert(
-        DateRevision(
-            plan=plan,
-            action=views_world.early,
-            field=DateField.FORECAST,
-            old_date=days(17),
-            new_date=days(19),
+        revision_row(
+            plan_id=plan,
+            action_id=views_world.early,
+            old=days(17),
+            new=days(19),
             reason="Printer booked later",
-            requested_by=views_world.owner_id,
-            requested_at=datetime.now(UTC),
+            by=views_world.owner_id,
+            at=datetime.now(UTC),
         )
     )
     await audit.record(
