@@ -290,6 +290,7 @@ async def _complete_if_finished(*, plan: CoursePlan, actor: Actor, today: date |
         completed_on=today or date.today(),
         source=CompletionSource.ONLINE,
         actor=actor,
+        today=today,  # finishing online completes on "today", never a backdated day needing a reason
     )
 
 
