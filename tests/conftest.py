@@ -51,6 +51,14 @@ _account_services.DUMMY_HASH = _passwords._hasher.hash(secrets.token_urlsafe(32)
 CSRF_INPUT = re.compile(r'name="_csrf_token" value="([^"]+)"')
 
 
+# For tests that make SQLite files of their own (the `assure` command, migrations from empty, backups):
+# they test the same thing whatever database the suite runs on, so the PostgreSQL run skips them.
+own_sqlite_files = pytest.mark.skipif(
+    os.environ.get("ASSURE_TEST_DATABASE_URL", "").startswith(("postgresql:", "postgres:")),
+    reason="uses SQLite files of its own: the SQLite run of the suite covers it",
+)
+
+
 def all_tables() -> list[type]:
     from piccolo.conf.apps import Finder
 

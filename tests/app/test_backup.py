@@ -7,7 +7,6 @@ console script in a subprocess, and a second process writes through the app's ow
 
 from __future__ import annotations
 
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -19,16 +18,9 @@ from pathlib import Path
 import pytest
 
 from tests.app.test_cli import Run, assure_env, count, rows, runner
+from tests.conftest import own_sqlite_files
 
-pytestmark = [
-    pytest.mark.slow,
-    # The commands under test make and read SQLite files of their own whatever the suite's database, so
-    # the PostgreSQL run of the suite would only repeat them.
-    pytest.mark.skipif(
-        os.environ.get("ASSURE_TEST_DATABASE_URL", "").startswith("postgres"),
-        reason="backup and restore tests use SQLite files of their own: the SQLite run covers them",
-    ),
-]
+pytestmark = [pytest.mark.slow, own_sqlite_files]
 
 PASSWORD = "Correct horse battery staple 42"
 

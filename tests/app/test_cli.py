@@ -19,8 +19,9 @@ import pytest
 
 from app.accounts.passwords import verify_password
 from app.demo import DEMO_PASSWORD
+from tests.conftest import own_sqlite_files
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, own_sqlite_files]
 
 ASSURE = Path(sys.executable).with_name("assure")
 PASSWORD = "Correct horse battery staple 42"

@@ -17,6 +17,8 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from piccolo.conf.apps import Finder
 
+from tests.conftest import own_sqlite_files
+
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -100,6 +102,7 @@ def migration_files() -> set[Path]:
     }
 
 
+@own_sqlite_files
 def test_migrations_build_every_table_from_empty_on_sqlite(tmp_path):
     database = tmp_path / "fresh.sqlite"
 
@@ -191,6 +194,7 @@ def _drift(tmp_path: Path, *flags: str) -> dict[str, list[str]]:
     return found
 
 
+@own_sqlite_files
 def test_the_tables_in_code_match_what_the_migrations_build(tmp_path):
     drift = _drift(tmp_path)
 
@@ -199,6 +203,7 @@ def test_the_tables_in_code_match_what_the_migrations_build(tmp_path):
     )
 
 
+@own_sqlite_files
 def test_the_drift_check_notices_a_change_nobody_migrated(tmp_path):
     drift = _drift(tmp_path, "--simulate-unmigrated-change")
 
