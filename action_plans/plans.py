@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from piccolo.engine.postgres import PostgresEngine
 from piccolo.query.functions.string import Lower
 from piccolo.table import Table
 
@@ -19,7 +20,7 @@ from action_plans.enums import DateField, PlanOrigin, PlanStatus, RevisionStatus
 from action_plans.tables import Action, ActionPartner, DateRevision, Milestone, Plan, PriorityArea
 from app import audit
 from app.audit import Actor
-from app.database import write_transaction
+from app.database import get_engine, write_transaction
 from app.enums import AuditAction, Role
 from app.tables import Account, Organisation, RoleGrant, Staff
 
@@ -76,6 +77,12 @@ async def _save_changes(
         before=before,
         after=after,
     )
+
+
+def _locked(query: Any) -> Any:
+    """The query's rows locked until the transaction ends, so two people's changes queue
+    (SQLite's IMMEDIATE write transaction already does this)."""
+    return query.lock_rows() if isinstance(get_engine(), PostgresEngine) else query
 
 
 def _label(value: date | None) -> str:
@@ -283,6 +290,7 @@ async def approval_check(plan_id: int) -> ApprovalCheck:
 async def approve_plan(*, plan_id: int, actor: Actor) -> ApprovalCheck:
     """The owner approves a draft plan: every action's and milestone's baseline becomes its forecast."""
     async with write_transaction():
+        await _locked(Plan.select(Plan.id).where(Plan.id == plan_id))
         plan = _editable(await get_plan(plan_id))
         if plan["status"] != PlanStatus.DRAFT:
             raise PlanError("plan", "This plan has already been approved")
@@ -757,6 +765,7 @@ async def change_dates(
     today = today or local_today()
     reason = reason.strip()
     async with write_transaction():
+        await _locked(table.select(table.id).where(table.id == item_id))
         current = await (
             table.select(
                 table.id,
@@ -938,7 +947,7 @@ async def decide_revision(*, revision_id: int, approve: bool | None, note: str, 
     if not approve and not note:
         raise PlanError("note", "Say why you are rejecting the change")
     async with write_transaction():
-        revision = await DateRevision.select().where(DateRevision.id == revision_id).first()
+        revision = await _locked(DateRevision.select().where(DateRevision.id == revision_id)).first()
         if revision is None:
             raise PlanError("decision", "That date change no longer exists")
         plan = await get_plan(revision["plan"])
