@@ -7,7 +7,8 @@ import re
 from datetime import date
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
+import anyio
+from litestar import Controller, Request, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import Body, FromPath, FromQuery
@@ -15,6 +16,7 @@ from litestar.response import Redirect, Template
 
 from action_plans import kpis
 from action_plans.enums import KpiDirection, KpiUnit, PlanStatus
+from action_plans.kpi_chart import kpi_chart
 from action_plans.kpi_templates import TEMPLATES
 from action_plans.kpis import KpiDetails, KpiError, KpiStatus, KpiSummary, Reading
 from action_plans.permissions import PlanAccess, require_plan_access
@@ -316,6 +318,16 @@ class KpisController(Controller):
                 "status_legend": STATUS_LEGEND,
             },
         )
+
+    @get("/kpis/{kpi_id:int}/chart.svg")
+    async def chart(self, request: Request[Any, Any, Any], kpi_id: FromPath[int]) -> Response[bytes]:
+        """The values by period as a line chart, above the same values as a table on the measure's page."""
+        await _kpi_access(request, kpi_id)
+        summary = await kpis.kpi_summary(kpi_id=kpi_id)
+        if summary is None:
+            raise NotFoundException("No such success measure")
+        svg = await anyio.to_thread.run_sync(kpi_chart, summary)
+        return Response(svg, media_type="image/svg+xml")
 
     @get("/kpis/{kpi_id:int}/edit")
     async def edit(self, request: Request[Any, Any, Any], kpi_id: FromPath[int]) -> Template:

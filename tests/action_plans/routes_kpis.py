@@ -8,6 +8,7 @@ ROUTES = {
     ("GET", "/plans/{plan_id:int}/kpis/new"): PLAN_WRITERS,
     ("POST", "/plans/{plan_id:int}/kpis/new"): PLAN_WRITERS,
     ("GET", "/kpis/{kpi_id:int}"): PLAN_READERS,
+    ("GET", "/kpis/{kpi_id:int}/chart.svg"): PLAN_READERS,
     ("GET", "/kpis/{kpi_id:int}/edit"): PLAN_WRITERS,
     ("POST", "/kpis/{kpi_id:int}/edit"): PLAN_WRITERS,
     ("GET", "/kpis/{kpi_id:int}/data"): PLAN_WRITERS,

@@ -468,6 +468,21 @@ async def test_a_professional_outside_the_plan_cannot_see_its_measures(client, k
     await signed_in_as(Role.PROFESSIONAL)
     assert (await client.get(f"/plans/{kpi_plan.plan_id}/kpis")).status_code == 403
     assert (await client.get(f"/kpis/{kpi_id}")).status_code == 403
+    assert (await client.get(f"/kpis/{kpi_id}/chart.svg")).status_code == 403
+
+
+async def test_a_measure_with_values_shows_a_chart_above_the_table(client, kpi_plan, signed_in_as):
+    kpi_id = await _percent_kpi(kpi_plan)
+    for period, value in zip(QUARTER_ENDS, (50.0, 60.0, 70.0, 95.0), strict=True):
+        await kpis.record_data_point(
+            kpi_id=kpi_id, reading=Reading(period_end=period, value=value), actor=kpi_plan.owner, today=TODAY
+        )
+    await signed_in_as(Role.LEADER)
+    page = await client.get(f"/kpis/{kpi_id}")
+    assert f'src="/kpis/{kpi_id}/chart.svg"' in page.text and "The table below gives every value" in page.text
+    chart = await client.get(f"/kpis/{kpi_id}/chart.svg")
+    assert chart.status_code == 200 and chart.headers["content-type"].startswith("image/svg+xml")
+    assert b"<svg" in chart.content and b"Statutory threshold 100%" in chart.content
 
 
 async def test_an_action_lead_records_values_for_their_action_only(client, kpi_plan):

@@ -29,6 +29,9 @@ async def test_plan_owner_records_a_value_for_a_statutory_measure_and_deletes_it
     await page.get_by_role("link", name="Annual reviews held within 12 months", exact=True).click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Annual reviews held within 12 months")
     measure_url = page.url
+    chart = page.locator("img.app-chart__image")
+    await expect(chart).to_be_visible()
+    assert await chart.evaluate("image => image.complete && image.naturalWidth > 0"), "the chart did not load"
     await check_accessibility(page, "a success measure")
 
     await page.get_by_role("button", name="Record a value").click()
@@ -64,3 +67,18 @@ async def test_plan_owner_records_a_value_for_a_statutory_measure_and_deletes_it
         f"period ending {period} deleted"
     )
     await expect(page.locator("table.govuk-table tbody tr").first).not_to_contain_text("45 of 60")
+
+
+async def test_success_measure_pages_reflow_at_320_pixels(page: Page) -> None:
+    """WCAG 1.4.10: the wide tables scroll inside their own region; the page never scrolls sideways."""
+    await sign_in(page, DEMO_EMAILS["leader"])
+    await page.set_viewport_size({"width": 320, "height": 800})
+    await page.goto("/plans")
+    await page.get_by_role("link", name=re.compile("Ombudsman remedy plan")).click()
+    await page.get_by_role("link", name="Success measures (KPIs)").click()
+    measures_url = page.url
+    await page.get_by_role("link", name="Annual reviews held within 12 months", exact=True).click()
+    for url in (measures_url, page.url):
+        await page.goto(url)
+        width = await page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 320, f"{url} is {width}px wide at 320px"
