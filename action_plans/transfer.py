@@ -661,6 +661,7 @@ class ImportedPlan:
 
     rows: int = 0
     error_rows: int = 0
+    warning_rows: int = 0
     areas: list[NewArea] = field(default_factory=list)
     actions: list[NewAction] = field(default_factory=list)
     milestones: list[NewMilestone] = field(default_factory=list)
@@ -677,6 +678,7 @@ class ImportedPlan:
             "actions": len(self.actions),
             "milestones": len(self.milestones),
             "errors": self.error_rows,
+            "warnings": self.warning_rows,
         }
 
 
@@ -749,14 +751,14 @@ class _Row:
         index = self.mapping.get(key)
         return self.cells[index] if index is not None and index < len(self.cells) else ""
 
-    def error(self, key: str, message: str) -> None:
+    def error(self, key: str, message: str, *, is_error: bool = True) -> None:
         index = self.mapping.get(key)
         column = (
             (self.headers[index] or f"Column {index + 1}")
             if index is not None
             else FIELD_LABELS.get(key, key)
         )
-        self.issues.append(RowIssue(self.number, column, message))
+        self.issues.append(RowIssue(self.number, column, message, is_error=is_error))
 
     def date(self, key: str) -> date | None:
         text = self.get(key)
@@ -825,10 +827,13 @@ class _People:
             row.error(key, f"{person['full_name']} has left: choose a lead who is still here")
             return None
         if not person["can_sign_in"]:
+            # Trackers name officers long before they use Assure: keep the lead, and say so.
             row.error(
-                key, f"{person['full_name']} cannot sign in to Assure: ask an admin to give them access"
+                key,
+                f"{person['full_name']} leads it but cannot sign in to Assure yet, so cannot report "
+                "progress: ask an admin to give them access",
+                is_error=False,
             )
-            return None
         return int(person["id"])
 
 
@@ -966,9 +971,11 @@ def compute_import(directory: Directory, table: HrTable, mapping: Mapping[str, i
                 row.get(k) for k in ("milestone_lead", "milestone_forecast_date", "milestone_actual_date")
             ):
                 row.error("milestone_title", "This row has milestone dates but no milestone title")
-        if row.issues:
+        if any(issue.is_error for issue in row.issues):
             result.error_rows += 1
-            result.issues.extend(row.issues)
+        elif row.issues:
+            result.warning_rows += 1
+        result.issues.extend(row.issues)
 
     _number_areas_and_actions(result)
     return result

@@ -395,12 +395,18 @@ def test_leads_are_found_by_email_or_unique_name_and_never_a_leaver():
         ["Six", "no.account@testshire.example"],
     )
     result = transfer.compute_import(DIRECTORY, table, transfer.guess_mapping(table.headers))
-    assert [a.lead_id for a in result.actions] == [1, 1, None, None, None, None]
+    assert [a.lead_id for a in result.actions] == [1, 1, None, None, None, 5]
     assert [(i.row, i.message) for i in result.issues] == [
         (4, "2 people in Assure are called Sam Smith: give their email address"),
         (5, "Gone Person has left: choose a lead who is still here"),
-        (7, "No Account cannot sign in to Assure: ask an admin to give them access"),
+        (
+            7,
+            "No Account leads it but cannot sign in to Assure yet, so cannot report progress: "
+            "ask an admin to give them access",
+        ),
     ]
+    assert [i.is_error for i in result.issues] == [True, True, False]
+    assert (result.error_rows, result.warning_rows) == (2, 1)
 
 
 def test_areas_come_from_titles_numbers_or_references_and_actions_are_numbered_within_them():
