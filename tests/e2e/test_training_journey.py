@@ -1,6 +1,7 @@
 """The training journey in a real browser: a trainer assigns the EHCP course to a team, a professional
 in that team completes every module including the quizzes, the trainer's compliance view shows the
-completion, and the certificate downloads and verifies.
+completion, and the certificate downloads and verifies. Then the leader sees the improvement plan's
+training-linked action count the completion, and moves one of its milestones with a slippage reason.
 
 The professional works with the keyboard: each control is focused and then operated with Space or
 Enter, as a keyboard user would. The quiz answers come from the course's own content file, whose
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from datetime import date, timedelta
 
 import pytest
 from playwright.async_api import Page, expect
@@ -32,6 +34,16 @@ def right_answers() -> dict[str, list[str]]:
         for module in course.content.modules
         for q in module.questions
     }
+
+
+async def trained_on_the_linked_action(page: Page) -> int:
+    """The leader's view of the Ombudsman plan's training-linked action: how many are trained."""
+    await page.goto("/plans")
+    await page.get_by_role("link", name=re.compile("Ombudsman remedy plan")).click()
+    await page.get_by_role("link", name=re.compile(r"^Train 220 professionals")).click()
+    match = re.search(r"(\d+) of 220 trained", await page.locator("#training-progress").inner_text())
+    assert match, "the linked action shows no training progress"
+    return int(match.group(1))
 
 
 async def compliance_headline(page: Page) -> tuple[int, int]:
@@ -65,6 +77,11 @@ async def follow(page: Page, locator) -> None:
 async def test_trainer_assigns_professional_completes_and_certificate_verifies(
     page: Page, check_accessibility: AccessibilityChecker, tmp_path
 ) -> None:
+    # The leader notes how many the plan's training-linked action counts as trained.
+    await sign_in(page, DEMO_EMAILS["leader"])
+    trained_before = await trained_on_the_linked_action(page)
+    await sign_out(page)
+
     # The trainer assigns the course to the team that does not have it yet.
     await sign_in(page, DEMO_EMAILS["trainer"])
     before_compliant, before_assigned = await compliance_headline(page)
@@ -135,3 +152,32 @@ async def test_trainer_assigns_professional_completes_and_certificate_verifies(
     after_compliant, after_assigned = await compliance_headline(page)
     assert after_assigned == assigned_now
     assert after_compliant == before_compliant + 1
+    await sign_out(page)
+
+    # The leader sees the linked action count the completion, then moves a milestone with a reason.
+    await sign_in(page, DEMO_EMAILS["leader"])
+    assert await trained_on_the_linked_action(page) == trained_before + 1
+    await check_accessibility(page, "the training-linked action")
+    milestone_links = page.locator("main a[href^='/milestones/']")
+    hrefs = await milestone_links.evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    for href in hrefs:
+        await page.goto(f"{href}/dates")
+        if await page.locator("#actual_date-day").input_value() == "":
+            break
+    else:
+        pytest.fail("every milestone of the linked action is done")
+    day, month, year = [
+        int(await page.locator(f"#forecast_date-{part}").input_value()) for part in ("day", "month", "year")
+    ]
+    later = date(year, month, day) + timedelta(days=14)
+    await page.locator("#forecast_date-day").fill(str(later.day))
+    await page.locator("#forecast_date-month").fill(str(later.month))
+    await page.locator("#forecast_date-year").fill(str(later.year))
+    reason = "Two training venues cancelled by the provider; sessions rebooked a fortnight later"
+    await page.get_by_label("Reason for the change").fill(reason)
+    await follow(page, page.get_by_role("button", name="Save dates"))
+    await page.goto(href)
+    main = page.locator("main")
+    await expect(main).to_contain_text(reason)
+    await expect(main).to_contain_text(re.compile(r"\+\d+ days?"))
+    await check_accessibility(page, "a milestone after a slippage")
