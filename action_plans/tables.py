@@ -39,10 +39,11 @@ from action_plans.enums import (
 )
 
 if TYPE_CHECKING:
-    from app.tables import Organisation, Staff
+    from app.tables import Board, Organisation, Staff
 
 STAFF = LazyTableReference(table_class_name="Staff", app_name="app")
 ORGANISATION = LazyTableReference(table_class_name="Organisation", app_name="app")
+BOARD = LazyTableReference(table_class_name="Board", app_name="app")
 
 
 class Plan(Table):
@@ -57,6 +58,9 @@ class Plan(Table):
     )
     # The governance board the plan reports to, as named on board papers.
     reports_to = Varchar(length=200, default="")
+    board: ForeignKey["Board"] = ForeignKey(
+        references=BOARD, on_delete=OnDelete.set_null, null=True, index=True
+    )
     start_date = Date(null=True, default=None)
     end_date = Date(null=True, default=None)
     # After approval, a lead's forecast move waits for the owner's approval when this is set.

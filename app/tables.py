@@ -4,6 +4,7 @@ from piccolo.columns import (
     Bytea,
     Date,
     ForeignKey,
+    Integer,
     OnDelete,
     Serial,
     Text,
@@ -12,7 +13,7 @@ from piccolo.columns import (
 )
 from piccolo.table import Table
 
-from app.enums import AuditAction, OrganisationKind, Role
+from app.enums import AuditAction, Cadence, OrganisationKind, ReportStatus, Role
 
 
 class Organisation(Table):
@@ -102,3 +103,51 @@ class StoreEntry(Table):
     key = Varchar(length=255, unique=True)
     value = Bytea()
     expires_at = Timestamptz(null=True, default=None, index=True)
+
+
+class Board(Table):
+    """A governance board (SEND improvement board, scrutiny, partnership board) that receives reports.
+    The plans that report to it point at it (action_plans.Plan.board)."""
+
+    id = Serial(primary_key=True)
+    name = Varchar(length=200, unique=True)
+    description = Text(default="")
+    cadence = Varchar(length=20, choices=Cadence, default=Cadence.QUARTERLY)
+    # The Government Security Classification printed on every page of its reports.
+    protective_marking = Varchar(length=50, default="OFFICIAL")
+    # Staff trained on the EHCP process: the target the report's training trend is drawn against.
+    training_target = Integer(null=True, default=None)
+    active = Boolean(default=True)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class BoardMember(Table):
+    id = Serial(primary_key=True)
+    board = ForeignKey(references=Board, on_delete=OnDelete.cascade, index=True)
+    staff = ForeignKey(references=Staff, on_delete=OnDelete.cascade, index=True)
+
+
+class ReportSnapshot(Table):
+    """One generated board report for a period: its data and files, exactly as the board saw them.
+
+    Written while it is generated; once READY it is never changed again (reports.snapshots enforces it).
+    """
+
+    id = Serial(primary_key=True)
+    board = ForeignKey(references=Board, on_delete=OnDelete.restrict, index=True)
+    period_start = Date()
+    period_end = Date()
+    status = Varchar(length=10, choices=ReportStatus, default=ReportStatus.QUEUED)
+    progress = Integer(default=0)  # percent, while generating
+    progress_note = Varchar(length=200, default="")
+    error = Text(default="")
+    requested_by = ForeignKey(references=Staff, on_delete=OnDelete.set_null, null=True)
+    requested_at = Timestamptz()
+    completed_at = Timestamptz(null=True, default=None)
+    # The report's figures as JSON (app.reports.model.ReportData), and the files made from them.
+    data = Text(default="")
+    html = Text(default="")
+    pdf = Bytea(null=True, default=None)
+    xlsx = Bytea(null=True, default=None)
+    sha256 = Varchar(length=64, default="")  # of the PDF, printed on the board's list for proof
