@@ -172,6 +172,10 @@ class ProgressUpdate(Table):
     narrative = Text()
     percent_complete = Integer()
     rag = Varchar(length=10, choices=Rag)  # the RAG at the time, as the board would have seen it
+    # The exception report a board sees for a red or slipped action: what it means and what is being done.
+    impact = Text(default="")
+    recovery_action = Text(default="")
+    decision_requested = Text(default="")  # what the lead asks the board to decide, if anything
     author: ForeignKey["Staff"] = ForeignKey(references=STAFF, on_delete=OnDelete.set_null, null=True)
     created_at = Timestamptz(index=True)
 
