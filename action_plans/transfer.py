@@ -26,6 +26,7 @@ from typing import Any
 import anyio.to_thread
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
+from piccolo.table import Table
 
 from action_plans import status
 from action_plans.enums import PlanOrigin, PlanStatus, WorkStatus
@@ -1013,6 +1014,18 @@ async def preview_import(*, table: HrTable, mapping: Mapping[str, int]) -> Impor
 # --- writing ------------------------------------------------------------------------------------
 
 
+# Rows per INSERT: at 15 columns, well inside PostgreSQL's 32,767 bound parameters per statement.
+INSERT_BATCH = 1000
+
+
+async def _insert_all(rows: Sequence[Table]) -> list[dict[str, Any]]:
+    """Insert rows of one table in batches; their ids come back in the order given."""
+    made: list[dict[str, Any]] = []
+    for start in range(0, len(rows), INSERT_BATCH):
+        made.extend(await type(rows[start]).insert(*rows[start : start + INSERT_BATCH]))
+    return made
+
+
 async def reference_taken(reference: str) -> bool:
     return bool(await Plan.exists().where(Plan.reference == reference))
 
@@ -1055,8 +1068,8 @@ async def run_import(
             )
         )[0]["id"]
         areas = sorted(result.areas, key=lambda a: a.number or 0)
-        area_rows = await PriorityArea.insert(
-            *[
+        area_rows = await _insert_all(
+            [
                 PriorityArea(
                     plan=plan_id,
                     number=a.number,
@@ -1090,7 +1103,7 @@ async def run_import(
                     updated_at=now,
                 )
             )
-        action_rows = await Action.insert(*new_actions)
+        action_rows = await _insert_all(new_actions)
         action_ids = {id(a): row["id"] for a, row in zip(result.actions, action_rows, strict=True)}
         partners = [
             ActionPartner(action=action_ids[id(a)], organisation=organisation)
@@ -1098,7 +1111,7 @@ async def run_import(
             for organisation in dict.fromkeys(a.partner_ids)
         ]
         if partners:
-            await ActionPartner.insert(*partners)
+            await _insert_all(partners)
         positions.clear()
         milestones = []
         for milestone in result.milestones:
@@ -1118,7 +1131,7 @@ async def run_import(
                 )
             )
         if milestones:
-            await Milestone.insert(*milestones)
+            await _insert_all(milestones)
         await audit.record(
             actor=actor,
             action=AuditAction.CREATE,

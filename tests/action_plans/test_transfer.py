@@ -477,3 +477,24 @@ def test_references_are_unique_whatever_their_case_and_forecasts_follow_starts()
         (3, "Action a.1 has a different action description on row 2"),
     ]
     assert not result.importable
+
+
+async def test_a_large_tracker_is_written_in_batches(transfer_people):
+    rows = [
+        [f"{n // 100 + 1}.{n % 100 + 1}", f"Action {n}", f"Milestone {n}", "31/03/2026"] for n in range(1500)
+    ]
+    table = tracker(["Ref", "Action", "Milestone", "Milestone due"], *rows)
+    plan_id, result = await transfer.run_import(
+        table=table,
+        mapping=transfer.guess_mapping(table.headers),
+        details=PlanDetails(title="Large", reference="LARGE-1", origin=PlanOrigin.INTERNAL),
+        actor=Actor(staff_id=transfer_people["owner_id"], label="plan.owner@testshire.example"),
+        filename="large.csv",
+    )
+    assert result.summary()["actions"] == 1500
+    assert await Action.count().where(Action.plan == plan_id) == 1500
+    assert await Milestone.count().where(Milestone.forecast_date == date(2026, 3, 31)) == 1500
+    first = await Milestone.select(Milestone.title, Milestone.action.reference).where(
+        Milestone.title == "Milestone 1234"
+    )
+    assert first == [{"title": "Milestone 1234", "action.reference": "13.35"}]
