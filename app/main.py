@@ -24,6 +24,7 @@ from app.accounts.sessions import SessionManager
 from app.accounts.throttle import SignInThrottle
 from app.admin.controllers import ADMIN_CONTROLLERS
 from app.api import API_CONTROLLERS
+from app.reports.controllers import REPORT_CONTROLLERS
 from app.settings import Settings, get_settings
 from app.stores import make_store
 from app.web.errors import EXCEPTION_HANDLERS
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AssignmentController,
             *ADMIN_CONTROLLERS,
             *ACTION_PLAN_CONTROLLERS,
+            *REPORT_CONTROLLERS,
         ],
     )
     return Litestar(

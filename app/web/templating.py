@@ -41,6 +41,8 @@ NAVIGATION = (
     NavItem("Timescale calculator", "/calculator"),
     NavItem("My actions", "/my-actions"),
     NavItem("Action plans", "/plans", frozenset({Role.LEADER})),
+    NavItem("Dashboard", "/dashboard", frozenset({Role.LEADER})),
+    NavItem("Boards", "/boards", frozenset({Role.LEADER, Role.ADMIN})),
     NavItem("Courses", "/courses", frozenset({Role.TRAINER, Role.ADMIN})),
     NavItem("Training sessions", "/training-sessions", frozenset({Role.TRAINER, Role.ADMIN})),
     NavItem("Compliance", "/compliance", frozenset({Role.TRAINER, Role.LEADER, Role.ADMIN})),

@@ -272,6 +272,7 @@ async def records():
     plan_records = await matrix_plan(owner_id=staff_id, course_id=course_id)
     return {
         **plan_records,
+        **await matrix_board(),
         "session_id": session_id,
         "attendance_id": attendance_id,
         # The route is for anyone signed in; whose certificate it is gets checked per completion
@@ -490,3 +491,32 @@ class TestEnforceAccess:
         with pytest.raises(PermissionDeniedException):
             enforce_access(self._connection(trainer), self._handler(roles(Role.ADMIN)))  # type: ignore[arg-type]
         enforce_access(self._connection(self.admin), self._handler(roles(Role.ADMIN)))  # type: ignore[arg-type]
+
+
+async def matrix_board() -> dict[str, object]:
+    """A board with one ready report (the sample report's figures); compared with itself."""
+    from app.reports.model import encode
+    from app.tables import Board, ReportSnapshot
+    from tests.app.reports.sample import sample_report
+
+    now = datetime.now(UTC)
+    board = (await Board.insert(Board(name="Matrix board", created_at=now, updated_at=now)))[0]["id"]
+    data = sample_report()
+    snapshot = (
+        await ReportSnapshot.insert(
+            ReportSnapshot(
+                board=board,
+                period_start=data.period.start,
+                period_end=data.period.end,
+                status="ready",
+                requested_at=now,
+                completed_at=now,
+                data=encode(data),
+                html="<html></html>",
+                pdf=b"%PDF-1.7",
+                xlsx=b"PK",
+                sha256="0" * 64,
+            )
+        )
+    )[0]["id"]
+    return {"board_id": board, "snapshot_id": snapshot, "other_id": snapshot}
