@@ -129,6 +129,11 @@ def _milestone_columns() -> list[Column]:
     ]
 
 
+# The same rows for other read-only modules (action_plans.reporting, the board report).
+action_columns = _action_columns
+milestone_columns = _milestone_columns
+
+
 def _due(row: Mapping[str, Any]) -> date | None:
     return row["forecast_date"] or row["baseline_date"]
 

@@ -17,10 +17,15 @@ __all__ = [
     "Audience",
     "CompletedPerson",
     "CompletionCounts",
+    "ComplianceGroup",
+    "ComplianceMonth",
     "CourseChoice",
     "audience_completion_counts",
     "completed_people",
     "completion_counts",
+    "compliance_groups",
+    "compliance_trend",
+    "course_by_code",
     "course_choices",
     "courses_by_id",
 ]
@@ -145,3 +150,73 @@ async def courses_by_id(*, course_ids: Collection[int]) -> dict[int, CourseChoic
         Course.id.is_in(list(course_ids))
     )
     return {int(r["id"]): _choice(r) for r in rows}
+
+
+async def course_by_code(*, code: str) -> CourseChoice | None:
+    """The course with this code, published or not; None when there is none. One statement."""
+    row = (
+        await Course.select(Course.id, Course.code, Course.title, Course.status)
+        .where(Course.code == code)
+        .first()
+    )
+    return _choice(row) if row else None
+
+
+@dataclass(frozen=True, slots=True)
+class ComplianceGroup:
+    """`CompletionCounts` of one course for the people of one organisation, team and job role
+    (team and job role None: not recorded)."""
+
+    organisation: str
+    team: str | None
+    job_role: str | None
+    assigned: int
+    completed: int
+    overdue: int
+
+
+async def compliance_groups(
+    *, course_id: int, as_of: date, organisation_ids: list[int] | None = None
+) -> list[ComplianceGroup]:
+    """A course's counts on a date by organisation, team and job role (the compliance page's table at
+    its finest grouping), optionally narrowed to organisations. Two statements; empty when there is no
+    such course. Callers add the groups up to any coarser grouping."""
+    table = await compliance.compliance_table(
+        course_id=course_id,
+        scope=compliance.Scope(organisation_ids=organisation_ids),
+        grouping=compliance.Grouping.ALL,
+        as_of=as_of,
+    )
+    if table is None:
+        return []
+    return [
+        ComplianceGroup(
+            organisation=row.organisation or "",
+            team=row.team,
+            job_role=row.job_role,
+            assigned=row.figures.assigned,
+            completed=row.figures.compliant,
+            overdue=row.figures.counts[TrainingStatus.OVERDUE],
+        )
+        for row in table.rows
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class ComplianceMonth:
+    """People assigned a course and validly completed at the end of a month (or on `today`)."""
+
+    on: date
+    assigned: int
+    completed: int
+
+
+async def compliance_trend(
+    *, course_id: int, today: date, organisation_ids: list[int] | None = None
+) -> list[ComplianceMonth]:
+    """A course's counts at the end of each of the 12 months to `today` (the last point is `today`),
+    oldest first, as the compliance page's trend shows them. One statement."""
+    points = await compliance.trend(
+        course_id=course_id, scope=compliance.Scope(organisation_ids=organisation_ids), today=today
+    )
+    return [ComplianceMonth(on=p.as_of, assigned=p.assigned, completed=p.compliant) for p in points]
