@@ -11,6 +11,10 @@ course), with completions for about half of them (some with older history, many 
 expiring), and module progress for those in progress and some who completed online. The demo
 sign-ins are created through `create_user` when they are missing (after `assure demo` they are
 already there) and get their share of assignments, so "My training" shows a realistic list.
+With `--actions N` it also adds a board and the action plans reporting to it (`report_plans`): about
+100 actions a plan in five priority areas, `--milestones` (default five an action), slipped dates with
+their revisions, a progress update for the last quarter from each started action, seven KPIs a plan
+with eight quarters of values, and one action linked to the first mandatory course.
 
 Rows go in through one connection of the database's own driver, in batches inside one transaction
 (executemany on SQLite, COPY on PostgreSQL): per-row ORM calls would take hours at this size.
@@ -165,6 +169,15 @@ class Generated:
     assignments: int = 0
     completions: int = 0
     module_progress: int = 0
+    boards: int = 0
+    plans: int = 0
+    priority_areas: int = 0
+    actions: int = 0
+    milestones: int = 0
+    date_revisions: int = 0
+    progress_updates: int = 0
+    kpis: int = 0
+    kpi_data_points: int = 0
     seconds: float = 0.0
 
     def describe(self) -> str:
@@ -332,10 +345,15 @@ async def generate(
     seed: int = 7,
     today: date | None = None,
     report: Callable[[str], None] = lambda message: None,
+    actions: int = 0,
+    milestones: int | None = None,
 ) -> Generated:
-    """Add the benchmark dataset to a migrated database (the app's engine must point at the same one)."""
-    if staff < 1 or courses < 1 or assignments < 0:
-        raise GeneratorError("--staff and --courses must be at least 1, --assignments at least 0")
+    """Add the benchmark dataset to a migrated database (the app's engine must point at the same one);
+    with `actions`, a board and its action plans too (`milestones` defaults to five an action)."""
+    if staff < 1 or courses < 1 or assignments < 0 or actions < 0 or (milestones or 0) < 0:
+        raise GeneratorError(
+            "--staff and --courses must be at least 1, --assignments, --actions and --milestones at least 0"
+        )
     started = time.perf_counter()
     today = today or date.today()
     now = datetime.now(UTC)
@@ -350,7 +368,21 @@ async def generate(
         )
         if existing[0][0]:
             raise GeneratorError("this database already holds the generated data")
-        await _write(writer, counts, rng, today, now, staff, assignments, courses, sign_in_ids, report)
+        staff_ids = await _write(
+            writer, counts, rng, today, now, staff, assignments, courses, sign_in_ids, report
+        )
+        if actions:
+            report(f"writing a board and plans with {actions:,} actions")
+            await report_plans(
+                writer,
+                counts,
+                rng,
+                today=today,
+                now=now,
+                actions=actions,
+                milestones=5 * actions if milestones is None else milestones,
+                staff_ids=staff_ids,
+            )
     except BaseException:
         await writer.rollback()
         raise
@@ -371,7 +403,8 @@ async def _write(
     courses: int,
     sign_in_ids: list[int],
     report: Callable[[str], None],
-) -> None:
+) -> list[int]:
+    """Write the council, its staff and training; returns the new staff's ids."""
     # Organisations, teams and job roles.
     next_org = await writer.max_id("organisation") + 1
     org_rows = [(next_org + i, name, kind, True, now, now) for i, (name, kind, _) in enumerate(ORGANISATIONS)]
@@ -705,6 +738,428 @@ async def _write(
         counts.completions += len(completion_rows)
         counts.module_progress += len(progress_rows)
         report(f"  {min(batch_start + BATCH_PEOPLE, len(people)):,} of {len(people):,} people")
+    return staff_ids
+
+
+PLAN_TOPICS = [
+    "Timeliness of EHC needs assessments",
+    "Annual reviews",
+    "Preparing for adulthood",
+    "Co-production with families",
+    "Quality of EHC plans",
+    "Joint commissioning",
+    "Alternative provision",
+    "Inclusion in mainstream schools",
+    "Health advice and therapies",
+    "Workforce development",
+]
+AREA_TITLES = [
+    "Leadership and governance",
+    "Timeliness",
+    "Quality of practice",
+    "Working with families",
+    "Partnership and commissioning",
+]
+KPI_NAMES = [
+    ("EHC needs assessments completed within 20 weeks", "percent", "higher", 60.0, 90.0, 100.0),
+    ("Annual reviews held within 12 months", "percent", "higher", 55.0, 90.0, 100.0),
+    ("Amended plans issued within 4 weeks of review", "percent", "higher", 40.0, 80.0, 100.0),
+    ("EHC plans judged good in audit", "percent", "higher", 50.0, 80.0, None),
+    ("Children without a school place", "count", "lower", 60.0, 10.0, None),
+    ("Average days from request to decision", "days", "lower", 9.0, 6.0, 6.0),
+    ("Families satisfied with the process", "percent", "higher", 45.0, 75.0, None),
+]
+
+
+def quarter_ends_before(today: date, count: int) -> list[date]:
+    """The last `count` calendar quarter ends before `today`, oldest first."""
+    ends = []
+    end = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1) - timedelta(days=1)
+    for _ in range(count):
+        ends.append(end)
+        end = date(end.year, 3 * ((end.month - 1) // 3) + 1, 1) - timedelta(days=1)
+    return ends[::-1]
+
+
+async def report_plans(
+    writer: BulkWriter,
+    counts: Generated,
+    rng: random.Random,
+    *,
+    today: date,
+    now: datetime,
+    actions: int,
+    milestones: int,
+    staff_ids: list[int],
+) -> None:
+    """A board and its approved plans, about 100 actions each, with what a board report reads."""
+    board_id = await writer.max_id("board") + 1
+    await writer.insert(
+        "board",
+        [
+            "id",
+            "name",
+            "description",
+            "cadence",
+            "protective_marking",
+            "training_target",
+            "active",
+            "created_at",
+            "updated_at",
+        ],
+        [
+            (
+                board_id,
+                "Westshire SEND Improvement Board",
+                "Generated for benchmarks.",
+                "quarterly",
+                "OFFICIAL",
+                len(staff_ids) // 2,
+                True,
+                now,
+                now,
+            )
+        ],
+    )
+    counts.boards = 1
+    quarters = quarter_ends_before(today, 8)
+    plan_count = max(1, round(actions / 100))
+    origins = ["wsoa", "app", "pap", "internal", "ombudsman_remedy"]
+    next_plan, next_area = await writer.max_id("plan") + 1, await writer.max_id("priority_area") + 1
+    next_action, next_milestone = await writer.max_id("action") + 1, await writer.max_id("milestone") + 1
+    next_kpi = await writer.max_id("kpi") + 1
+    plan_rows, area_rows, kpi_rows, point_rows = [], [], [], []
+    areas_of: dict[int, list[tuple[int, int]]] = {}
+    for p in range(plan_count):
+        plan_id = next_plan + p
+        plan_rows.append(
+            (
+                plan_id,
+                f"WS-PLAN-{p + 1:02d}",
+                f"{PLAN_TOPICS[p % len(PLAN_TOPICS)]} improvement plan",
+                origins[p % len(origins)],
+                "",
+                "approved",
+                rng.choice(staff_ids),
+                "",
+                board_id,
+                today - timedelta(days=365),
+                today + timedelta(days=365),
+                False,
+                False,
+                14,
+                10,
+                now - timedelta(days=300),
+                None,
+                now,
+                now,
+            )
+        )
+        areas_of[plan_id] = []
+        for number, title in enumerate(AREA_TITLES, start=1):
+            area_rows.append((next_area, plan_id, number, title, "", now, now))
+            areas_of[plan_id].append((next_area, number))
+            next_area += 1
+        for position, (name, unit, direction, first, target, threshold) in enumerate(KPI_NAMES):
+            kpi_rows.append(
+                (
+                    next_kpi,
+                    plan_id,
+                    None,
+                    "",
+                    name,
+                    "",
+                    unit,
+                    direction,
+                    first,
+                    target,
+                    quarters[-1] + timedelta(days=365),
+                    threshold,
+                    position,
+                    now,
+                    now,
+                )
+            )
+            for q, period_end in enumerate(quarters):
+                value = round(first + (target - first) * (q + rng.random()) / (len(quarters) + 2), 1)
+                point_rows.append((next_kpi, period_end, value, None, None, "", None, now, now))
+            next_kpi += 1
+    await writer.insert(
+        "plan",
+        [
+            "id",
+            "reference",
+            "title",
+            "origin",
+            "description",
+            "status",
+            "owner",
+            "reports_to",
+            "board",
+            "start_date",
+            "end_date",
+            "require_date_approval",
+            "require_evidence",
+            "slip_tolerance_days",
+            "progress_tolerance_points",
+            "approved_at",
+            "approved_by",
+            "created_at",
+            "updated_at",
+        ],
+        plan_rows,
+    )
+    await writer.insert(
+        "priority_area",
+        ["id", "plan", "number", "title", "intended_outcome", "created_at", "updated_at"],
+        area_rows,
+    )
+    await writer.insert(
+        "kpi",
+        [
+            "id",
+            "plan",
+            "action",
+            "template_key",
+            "name",
+            "description",
+            "unit",
+            "direction",
+            "baseline_value",
+            "target_value",
+            "target_date",
+            "statutory_threshold",
+            "position",
+            "created_at",
+            "updated_at",
+        ],
+        kpi_rows,
+    )
+    await writer.insert(
+        "kpi_data_point",
+        [
+            "kpi",
+            "period_end",
+            "value",
+            "numerator",
+            "denominator",
+            "note",
+            "recorded_by",
+            "created_at",
+            "updated_at",
+        ],
+        point_rows,
+    )
+
+    action_rows, milestone_rows, revision_rows, update_rows = [], [], [], []
+    numbers: dict[int, int] = {}  # priority area id -> actions in it so far
+    plan_ids = [next_plan + p for p in range(plan_count)]
+    share, extra = divmod(milestones, actions)
+    for n in range(actions):
+        action_id = next_action + n
+        plan_id = plan_ids[n % plan_count]
+        area_id, area_number = areas_of[plan_id][(n // plan_count) % len(AREA_TITLES)]
+        numbers[area_id] = numbers.get(area_id, 0) + 1
+        lead = rng.choice(staff_ids)
+        start = today - timedelta(days=rng.randint(0, 330))
+        baseline = start + timedelta(days=rng.randint(60, 400))
+        slipped = rng.random() < 0.25
+        forecast = baseline + timedelta(days=rng.randint(7, 120)) if slipped else baseline
+        roll = rng.random()
+        if roll < 0.02:
+            status, actual, percent = "cancelled", None, 0
+        elif forecast < today and roll < 0.7:
+            status, actual, percent = "complete", forecast - timedelta(days=rng.randint(0, 20)), 100
+        elif start < today:
+            status, actual, percent = "in_progress", None, rng.randint(5, 95)
+        else:
+            status, actual, percent = "not_started", None, 0
+        action_rows.append(
+            (
+                action_id,
+                plan_id,
+                area_id,
+                f"{area_number}.{numbers[area_id]}",
+                numbers[area_id],
+                f"Improve {AREA_TITLES[area_number - 1].lower()}: step {n + 1}",
+                lead,
+                start,
+                baseline,
+                forecast,
+                actual,
+                status,
+                percent,
+                None,
+                "",
+                None,
+                None,
+                now,
+                now,
+                now,
+            )
+        )
+        if slipped:
+            revision_rows.append(
+                (
+                    plan_id,
+                    action_id,
+                    None,
+                    "forecast",
+                    baseline,
+                    forecast,
+                    "Staff vacancies delayed the work",
+                    "applied",
+                    lead,
+                    now - timedelta(days=rng.randint(1, 90)),
+                    None,
+                    None,
+                    "",
+                )
+            )
+        if status == "in_progress":
+            late = (forecast - baseline).days
+            rag = "red" if late > 60 else "amber" if late else "green"
+            exception = (
+                ("Delay to the whole priority area", "Agency cover agreed", "Approve funding")
+                if (rag == "red")
+                else ("", "", "")
+            )
+            update_rows.append(
+                (
+                    plan_id,
+                    action_id,
+                    quarters[-1],
+                    "Work continues as planned.",
+                    percent,
+                    rag,
+                    *exception,
+                    lead,
+                    now - timedelta(days=rng.randint(1, 60)),
+                )
+            )
+        span = max(1, (forecast - start).days)
+        wanted = share + (1 if n < extra else 0)
+        for k in range(wanted):
+            due = start + timedelta(days=span * (k + 1) // wanted)
+            done = due < today and rng.random() < 0.8
+            milestone_rows.append(
+                (
+                    next_milestone,
+                    plan_id,
+                    action_id,
+                    k,
+                    f"Milestone {k + 1} of action {n + 1}",
+                    lead,
+                    due,
+                    due,
+                    due if done else None,
+                    "complete" if done else "not_started",
+                    now,
+                    now,
+                )
+            )
+            next_milestone += 1
+    await writer.insert(
+        "action",
+        [
+            "id",
+            "plan",
+            "priority_area",
+            "reference",
+            "position",
+            "description",
+            "lead",
+            "start_date",
+            "baseline_date",
+            "forecast_date",
+            "actual_date",
+            "status",
+            "percent_complete",
+            "rag_override",
+            "rag_override_reason",
+            "rag_override_by",
+            "rag_override_at",
+            "last_update_at",
+            "created_at",
+            "updated_at",
+        ],
+        action_rows,
+    )
+    for i in range(0, len(milestone_rows), 10_000):
+        await writer.insert(
+            "milestone",
+            [
+                "id",
+                "plan",
+                "action",
+                "position",
+                "title",
+                "lead",
+                "baseline_date",
+                "forecast_date",
+                "actual_date",
+                "status",
+                "created_at",
+                "updated_at",
+            ],
+            milestone_rows[i : i + 10_000],
+        )
+    await writer.insert(
+        "date_revision",
+        [
+            "plan",
+            "action",
+            "milestone",
+            "field",
+            "old_date",
+            "new_date",
+            "reason",
+            "status",
+            "requested_by",
+            "requested_at",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+        ],
+        revision_rows,
+    )
+    await writer.insert(
+        "progress_update",
+        [
+            "plan",
+            "action",
+            "period_end",
+            "narrative",
+            "percent_complete",
+            "rag",
+            "impact",
+            "recovery_action",
+            "decision_requested",
+            "author",
+            "created_at",
+        ],
+        update_rows,
+    )
+    # The board's training figures: the first mandatory course, which everyone is assigned.
+    course = await writer.fetch("SELECT id FROM course WHERE code = 'WS-0001'")
+    if course:
+        await writer.insert(
+            "training_link",
+            [
+                "action",
+                "course_id",
+                "organisation_ids",
+                "job_role_ids",
+                "target_count",
+                "created_at",
+                "updated_at",
+            ],
+            [(next_action, course[0][0], "[]", "[]", len(staff_ids) // 2, now, now)],
+        )
+    counts.plans, counts.priority_areas = len(plan_rows), len(area_rows)
+    counts.actions, counts.milestones = len(action_rows), len(milestone_rows)
+    counts.date_revisions, counts.progress_updates = len(revision_rows), len(update_rows)
+    counts.kpis, counts.kpi_data_points = len(kpi_rows), len(point_rows)
 
 
 def main() -> None:
@@ -716,6 +1171,12 @@ def main() -> None:
     parser.add_argument("--assignments", type=int, default=1_000_000)
     parser.add_argument("--courses", type=int, default=200)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--actions", type=int, default=0, help="Also a board and plans with this many actions."
+    )
+    parser.add_argument(
+        "--milestones", type=int, default=None, help="Milestones in all (default: 5 an action)."
+    )
     args = parser.parse_args()
     # Configuration must be in place before anything imports app.piccolo_conf.
     os.environ["ASSURE_DATABASE_URL"] = args.database_url
@@ -733,6 +1194,8 @@ def main() -> None:
                 courses=args.courses,
                 seed=args.seed,
                 report=lambda message: print(message, flush=True),
+                actions=args.actions,
+                milestones=args.milestones,
             )
         finally:
             await close_pool()
