@@ -57,3 +57,37 @@ async def test_generator_refuses_to_run_twice_on_one_database():
     else:
         raise AssertionError("a second run was allowed")
     assert await Organisation.count() == 8 + 1
+
+
+async def test_generator_adds_a_board_whose_plans_a_board_report_reads():
+    from datetime import date
+
+    from action_plans.tables import Action, Milestone, Plan, ProgressUpdate, TrainingLink
+    from app.reports.data import build_report
+    from app.tables import Board
+
+    today = date(2026, 11, 15)
+    counts = await generate(
+        database_url=os.environ["ASSURE_DATABASE_URL"],
+        staff=300,
+        assignments=1_000,
+        courses=12,
+        seed=5,
+        today=today,
+        actions=250,
+        milestones=1_000,
+    )
+
+    assert (counts.boards, counts.plans, counts.priority_areas) == (1, 2, 10)
+    assert await Action.count() == counts.actions == 250
+    assert await Milestone.count() == counts.milestones == 1_000
+    assert await ProgressUpdate.count() == counts.progress_updates > 0
+    assert await TrainingLink.count() == 1
+    board = await Board.select(Board.id).first()
+    assert await Plan.count().where(Plan.board == board["id"]) == 2
+
+    report = await build_report(board_id=board["id"], period_end=date(2026, 9, 30), generated_by="test")
+
+    assert sum(sum(p.rag_counts.values()) for p in report.plans) == 250
+    assert len(report.kpis) == 14 and report.slippage and report.milestones_due
+    assert report.compliance and sum(r.assigned for r in report.compliance) > 200
