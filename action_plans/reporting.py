@@ -15,7 +15,7 @@ from typing import Any
 
 from piccolo.query.functions.aggregate import Max
 
-from action_plans.enums import DateField, PlanStatus, RevisionStatus
+from action_plans.enums import DateField, PlanStatus, RevisionStatus, WorkStatus
 from action_plans.rag import Assessment
 from action_plans.status import ActionStatus, action_statuses, milestone_assessment
 from action_plans.tables import (
@@ -73,6 +73,13 @@ def _plan_columns() -> list[Any]:
     ]
 
 
+def as_it_stood(row: dict[str, Any], as_of: date) -> dict[str, Any]:
+    """An action or milestone row as it stood on `as_of`: done later means not yet done then."""
+    if row["actual_date"] is not None and row["actual_date"] > as_of:
+        return {**row, "actual_date": None, "status": WorkStatus.IN_PROGRESS}
+    return row
+
+
 async def _latest_reasons(plan_ids: list[int]) -> tuple[dict[int, str], dict[int, str]]:
     """The reason of the latest applied forecast revision of each action and each milestone."""
     applied = (
@@ -128,7 +135,8 @@ async def report_plans(
 ) -> ReportPlans:
     """The board's plans that are not closed (narrowed to `plan_ids`), their priority areas (narrowed to
     `area_ids`) and the actions in them led by, or shared with, one of `organisation_ids` (None: all),
-    each action and milestone assessed on `as_of`. Constant statements: plans, areas, actions,
+    each action and milestone assessed on `as_of` as it stood then (one completed after `as_of` was
+    not complete on it; other dates are as they are now). Constant statements: plans, areas, actions,
     partners, milestones, revisions, updates, training links, and action_statuses' own."""
     where: Any = (Plan.board == board_id) & (Plan.status != PlanStatus.CLOSED)
     if plan_ids is not None:
@@ -176,7 +184,9 @@ async def report_plans(
         TrainingLink.action, TrainingLink.action.plan.as_alias("plan"), TrainingLink.course_id
     ).where(TrainingLink.action.plan.is_in(ids))
     plans_by_id = {p["id"]: p for p in plans}
-    statuses = await action_statuses(actions=actions, plans=plans_by_id, today=as_of)
+    statuses = await action_statuses(
+        actions=[as_it_stood(a, as_of) for a in actions], plans=plans_by_id, today=as_of
+    )
     kept = {
         a["id"]: ReportAction(
             row=a,
@@ -195,7 +205,7 @@ async def report_plans(
             ReportMilestone(
                 row=m,
                 assessment=milestone_assessment(
-                    milestone=m,
+                    milestone=as_it_stood(m, as_of),
                     action_start=action.row["start_date"],
                     plan=plans_by_id[m["plan"]],
                     today=as_of,

@@ -6,7 +6,8 @@ an SQL aggregate or a count over rows the services already batch.
 
 Definitions, as the report states them:
 - The report's date ("as of") is the period's end, or today while the period is still running. RAG,
-  KPI values and training compliance are worked out on that date, from the plans as they stand.
+  KPI values and training compliance are worked out on that date, from the plans as they stand, except
+  that an action or milestone completed after that date counts as not yet complete on it.
 - A milestone is *due in the period* when its forecast date (its baseline when it has no forecast)
   falls inside the period; cancelled milestones are left out. It is *met* when it has an actual date
   on or before that due date and on or before the period's end; otherwise it is *missed*.
@@ -59,6 +60,7 @@ __all__ = [
     "NOT_RECORDED",
     "ReportError",
     "build_report",
+    "current_period_end",
     "last_complete_quarter",
     "report_period",
 ]
@@ -115,6 +117,14 @@ def _next_period(period: Period, months: int) -> Period:
     else:
         end = period.end + relativedelta(months=months)
     return _period_ending(end, months)
+
+
+def current_period_end(*, cadence: Cadence, today: date) -> date:
+    """The last day of the cadence's period that `today` falls in (calendar quarters, pairs of months
+    from January, or months): the live dashboard's period, worked out on today's date."""
+    months = Cadence(cadence).months
+    first = date(today.year, months * ((today.month - 1) // months) + 1, 1)
+    return _month_end(first + relativedelta(months=months - 1))
 
 
 def last_complete_quarter(today: date) -> date:

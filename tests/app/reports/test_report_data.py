@@ -27,7 +27,7 @@ from app.enums import Cadence, OrganisationKind, Role
 from app.people import services as people
 from app.people.services import StaffDetails
 from app.reports import data as report_data
-from app.reports.data import build_report, last_complete_quarter, report_period
+from app.reports.data import build_report, current_period_end, last_complete_quarter, report_period
 from app.reports.model import RAGS, ReportData, decode, encode
 from app.tables import Board, Staff
 from courses import assignments, learning
@@ -68,6 +68,14 @@ def test_report_periods_follow_the_board_cadence():
     assert (two.start, two.label) == (date(2026, 12, 1), "December 2026 to January 2027")
     odd = report_period(cadence=Cadence.MONTHLY, period_end=date(2026, 11, 15))
     assert (odd.start, odd.label) == (date(2026, 10, 16), "16 October 2026 to 15 November 2026")
+
+
+def test_the_current_period_is_the_one_today_falls_in():
+    assert current_period_end(cadence=Cadence.QUARTERLY, today=date(2026, 11, 28)) == date(2026, 12, 31)
+    assert current_period_end(cadence=Cadence.QUARTERLY, today=date(2026, 1, 1)) == date(2026, 3, 31)
+    assert current_period_end(cadence=Cadence.MONTHLY, today=date(2026, 2, 3)) == date(2026, 2, 28)
+    assert current_period_end(cadence=Cadence.BIMONTHLY, today=date(2026, 11, 28)) == date(2026, 12, 31)
+    assert current_period_end(cadence=Cadence.BIMONTHLY, today=date(2026, 9, 1)) == date(2026, 10, 31)
 
 
 # --- known data -----------------------------------------------------------------------------------
@@ -596,6 +604,21 @@ async def test_exceptions_are_the_red_and_newly_slipped_actions_with_the_latest_
 
 def _fields(struct: Any) -> dict[str, Any]:
     return {name: getattr(struct, name) for name in struct.__struct_fields__}
+
+
+async def test_work_completed_after_the_period_was_not_complete_at_its_end(known):
+    await _dates(
+        known.owner, "action", known.actions["1.2"], forecast=END - 10 * DAY, actual=END + DAY, reason="Done"
+    )
+    ms = known.milestones["open"]
+    await _dates(known.owner, "milestone", ms, forecast=START + 20 * DAY, actual=END + DAY, reason="Done")
+    data = await report(known)
+
+    line = next(m for m in data.milestones_due if m.milestone_id == ms)
+    assert (line.rag, line.actual_date) == ("red", END + DAY)
+    assert ms not in data.milestones_met
+    assert "1.2" in {e.reference for e in data.exceptions if e.rag == Rag.RED}
+    assert headline(data, "actions_red") == "2"
 
 
 async def test_kpis_show_the_values_known_by_the_periods_end(known):
