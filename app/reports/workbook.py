@@ -456,11 +456,11 @@ def _write_section(book: Workbook, section: Section, data: ReportData) -> Worksh
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     widths = [len(c.header) for c in section.columns]
     wrap = Alignment(wrap_text=True, vertical="top")
-    top = Alignment(vertical="top")
-    for row in section.rows(data):
+    for row_number, row in enumerate(section.rows(data), start=HEADER_ROW + 1):
         values = [v.value if isinstance(v, Formatted) else v for v in row]
         sheet.append([excel_safe(v) for v in values])
-        for index, (column, cell) in enumerate(zip(section.columns, sheet[sheet.max_row], strict=True)):
+        cells = (sheet.cell(row=row_number, column=i) for i in range(1, len(values) + 1))
+        for index, (column, cell) in enumerate(zip(section.columns, cells, strict=True)):
             value = values[index]
             if isinstance(row[index], Formatted):
                 cell.number_format = row[index].number_format
@@ -470,7 +470,8 @@ def _write_section(book: Workbook, section: Section, data: ReportData) -> Worksh
                 cell.number_format = DATE_FORMAT
             elif column.kind in NUMBER_FORMATS and isinstance(value, int | float):
                 cell.number_format = NUMBER_FORMATS[column.kind]
-            cell.alignment = wrap if column.kind is Kind.LONG_TEXT else top
+            if column.kind is Kind.LONG_TEXT:
+                cell.alignment = wrap
             widths[index] = max(widths[index], _cell_width(value))
     for index, column in enumerate(section.columns, start=1):
         limit = 50 if column.kind is Kind.LONG_TEXT else MAX_WIDTH
