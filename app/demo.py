@@ -15,6 +15,7 @@ from app.audit import CLI_ACTOR
 from app.enums import OrganisationKind, Role
 from app.people import services as people
 from app.people.services import StaffDetails
+from app.reports.demo import load_reports_demo
 from app.tables import JobRole, Organisation, Team
 from courses.demo import load_sessions_demo, load_training_demo
 
@@ -240,12 +241,13 @@ class DemoSummary:
     sign_ins: list[tuple[str, str]] = field(default_factory=list)
     training: str = ""
     action_plans: str = ""
+    reports: str = ""
 
     def describe(self) -> str:
         return (
             f"Demo data ready: {self.organisations} organisations, {self.teams} teams, "
             f"{self.staff} active staff ({self.created} added this time).\n{self.training}\n"
-            f"{self.action_plans}"
+            f"{self.action_plans}\n{self.reports}"
         )
 
 
@@ -375,4 +377,5 @@ async def load_demo() -> DemoSummary:
         course_id=training.course_id,
     )
     summary.action_plans = plans.describe()
+    summary.reports = (await load_reports_demo(leader_id=sign_in_ids[Role.LEADER], today=today)).describe()
     return summary

@@ -118,8 +118,8 @@ async def board_by_name(name: str) -> dict[str, Any] | None:
 
 
 async def board_choices(*, include_inactive: bool = False) -> list[dict[str, Any]]:
-    """Boards as (id, name) for a select, by name."""
-    query = Board.select(Board.id, Board.name).order_by(Board.name)
+    """Boards as (id, name, cadence) for a select, by name."""
+    query = Board.select(Board.id, Board.name, Board.cadence).order_by(Board.name)
     if not include_inactive:
         query = query.where(Board.active == True)  # noqa: E712
     return await query

@@ -9,21 +9,24 @@ but need not read the board's papers.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import Body, FromPath
+from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from app.accounts.access import CurrentUser, actor_of, roles
 from app.enums import Cadence, ReportStatus, Role
 from app.reports import boards as boards_service
+from app.reports import dashboard as dashboard_service
+from app.reports import snapshots
 from app.reports.boards import MARKINGS, BoardDetails, BoardError
+from app.reports.snapshots import SnapshotError
 from app.web.flash import flash
-from app.web.forms import error_context, many, optional_int, text
+from app.web.forms import error_context, many, optional_int, parse_date_parts, text
 
 FormBody = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 MANAGERS = roles(Role.LEADER, Role.ADMIN)
@@ -131,14 +134,15 @@ class BoardsController(Controller):
         board = await boards_service.get_board(board_id)
         if board is None:
             raise NotFoundException()
+        user: CurrentUser = request.scope["user"]
         return Template(
             "reports/board.html",
             context={
                 "title": board["name"],
                 "board": board,
-                "reports": [],
-                "can_read": False,
-                "period_end": {},
+                "reports": await snapshots.list_snapshots(board_id=board_id),
+                "can_read": user.has(Role.LEADER),
+                "period_end": _parts(snapshots.default_period_end(date.today())),
                 "statuses": ReportStatus,
                 **error_context({}),
             },
@@ -184,5 +188,141 @@ class BoardsController(Controller):
             f"Board {details.name} updated",
         )
 
+    @post("/{board_id:int}/reports", status_code=303, opt=READERS)
+    async def generate(
+        self, request: Request[CurrentUser, Any, Any], board_id: FromPath[int], data: FormBody
+    ) -> Template | Redirect:
+        board = await boards_service.get_board(board_id)
+        if board is None:
+            raise NotFoundException()
+        period_end, problem = parse_date_parts(data, "period_end")
+        errors: dict[str, str] = {}
+        if problem:
+            errors["period_end-day"] = f"The period end {problem}"
+        elif period_end is None:
+            errors["period_end-day"] = "Enter the last day of the period the report covers"
+        elif period_end > date.today():
+            errors["period_end-day"] = "The period end must be today or in the past"
+        if not errors:
+            assert period_end is not None
+            try:
+                snapshot_id = await snapshots.request_report(
+                    board_id=board_id, period_end=period_end, actor=actor_of(request)
+                )
+            except SnapshotError as exc:
+                errors = {"period_end-day": exc.message}
+        if errors:
+            return Template(
+                "reports/board.html",
+                context={
+                    "title": board["name"],
+                    "board": board,
+                    "reports": await snapshots.list_snapshots(board_id=board_id),
+                    "can_read": True,
+                    "period_end": {
+                        "day": text(data, "period_end-day"),
+                        "month": text(data, "period_end-month"),
+                        "year": text(data, "period_end-year"),
+                    },
+                    "statuses": ReportStatus,
+                    **error_context(errors),
+                },
+                status_code=400,
+            )
+        return flash(
+            Redirect(f"/reports/{snapshot_id}", status_code=303),
+            request.app.state.settings.secret_key,
+            "The report is being generated",
+        )
 
-REPORT_CONTROLLERS = [BoardsController]
+
+class ReportsController(Controller):
+    path = "/reports"
+    opt = READERS
+
+    async def _snapshot(self, snapshot_id: int) -> dict[str, Any]:
+        snapshot = await snapshots.get_snapshot(snapshot_id)
+        if snapshot is None:
+            raise NotFoundException()
+        return snapshot
+
+    @get("/{snapshot_id:int}")
+    async def show(self, snapshot_id: FromPath[int]) -> Template:
+        snapshot = await self._snapshot(snapshot_id)
+        context: dict[str, Any] = {
+            "title": f"{snapshot['board_name']}: report for {snapshot['period_label']}",
+            "snapshot": snapshot,
+            "statuses": ReportStatus,
+            "refresh": snapshot["status"] in (ReportStatus.QUEUED, ReportStatus.RUNNING),
+            "others": [
+                s
+                for s in await snapshots.list_snapshots(board_id=snapshot["board"])
+                if s["id"] != snapshot_id and s["status"] == ReportStatus.READY
+            ],
+        }
+        if snapshot["status"] == ReportStatus.READY:
+            context.update(await snapshots.snapshot_view(snapshot))
+        return Template("reports/report.html", context=context)
+
+    async def _file(self, snapshot_id: int, column: str, mime: str, suffix: str) -> Response[bytes]:
+        content, name = await snapshots.snapshot_file(snapshot_id=snapshot_id, column=column)
+        if content is None:
+            raise NotFoundException("This report has no such file yet")
+        return Response(
+            content,
+            media_type=mime,
+            headers={"Content-Disposition": f'attachment; filename="{name}.{suffix}"'},
+        )
+
+    @get("/{snapshot_id:int}/report.pdf")
+    async def pdf(self, snapshot_id: FromPath[int]) -> Response[bytes]:
+        return await self._file(snapshot_id, "pdf", "application/pdf", "pdf")
+
+    @get("/{snapshot_id:int}/report.xlsx")
+    async def xlsx(self, snapshot_id: FromPath[int]) -> Response[bytes]:
+        return await self._file(
+            snapshot_id, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"
+        )
+
+    @get("/{snapshot_id:int}/compare/{other_id:int}")
+    async def compare(self, snapshot_id: FromPath[int], other_id: FromPath[int]) -> Template:
+        first = await self._snapshot(snapshot_id)
+        second = await self._snapshot(other_id)
+        try:
+            earlier, later, changes = snapshots.compare(first, second)
+        except SnapshotError as exc:
+            raise NotFoundException(exc.message) from exc
+        return Template(
+            "reports/compare.html",
+            context={
+                "title": f"{later['board_name']}: changes between two reports",
+                "earlier": earlier,
+                "later": later,
+                "changes": changes,
+            },
+        )
+
+
+class DashboardController(Controller):
+    path = "/dashboard"
+    opt = READERS
+
+    @get("/")
+    async def show(
+        self,
+        board: FromQuery[str] = "",
+        plan: FromQuery[str] = "",
+        area: FromQuery[str] = "",
+        organisation: FromQuery[str] = "",
+    ) -> Template:
+        view = await dashboard_service.dashboard(
+            board_id=optional_int(board),
+            plan_id=optional_int(plan),
+            area_id=optional_int(area),
+            organisation_id=optional_int(organisation),
+            today=datetime.now(UTC).date(),
+        )
+        return Template("reports/dashboard.html", context={"title": "Leader dashboard", **view})
+
+
+REPORT_CONTROLLERS = [BoardsController, ReportsController, DashboardController]

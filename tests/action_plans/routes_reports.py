@@ -5,6 +5,7 @@ generating and comparing reports and the live dashboard are for leaders (board m
 """
 
 from app.enums import Role
+from tests.access_kinds import LEADERS
 
 MANAGERS = frozenset({Role.LEADER, Role.ADMIN})
 
@@ -15,4 +16,10 @@ ROUTES = {
     ("GET", "/boards/{board_id:int}"): MANAGERS,
     ("GET", "/boards/{board_id:int}/edit"): MANAGERS,
     ("POST", "/boards/{board_id:int}/edit"): MANAGERS,
+    ("POST", "/boards/{board_id:int}/reports"): LEADERS,
+    ("GET", "/reports/{snapshot_id:int}"): LEADERS,
+    ("GET", "/reports/{snapshot_id:int}/report.pdf"): LEADERS,
+    ("GET", "/reports/{snapshot_id:int}/report.xlsx"): LEADERS,
+    ("GET", "/reports/{snapshot_id:int}/compare/{other_id:int}"): LEADERS,
+    ("GET", "/dashboard"): LEADERS,
 }

@@ -53,6 +53,7 @@ async def test_a_leader_adds_a_board_with_members_and_plans(client, signed_in_as
 
     shown = await client.get(f"/boards/{board['id']}")
     assert "Carol Chair" in shown.text and "LGSCO-1" in shown.text
+    assert "Generate a report" in shown.text
     listed = await client.get("/boards")
     assert "SEND Improvement Board" in listed.text
 

@@ -1,0 +1,67 @@
+"""The leaders' dashboard (issue 5 point 7): today's report, live, with the same figures as the report
+built for the same day, filterable by board, plan, priority area and organisation."""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+
+from app.audit import CLI_ACTOR
+from app.enums import Cadence, Role
+from app.reports import boards
+from app.reports.boards import BoardDetails
+from app.reports.data import build_report, current_period_end
+from app.tables import ReportSnapshot
+from tests.action_plans.builders import insert_area, insert_plan
+from tests.action_plans.plan_structure import build_plan
+
+PERIOD_END = current_period_end(cadence=Cadence.QUARTERLY, today=date.today())
+
+
+async def test_the_dashboard_shows_the_live_report_with_the_reports_figures(client, signed_in_as):
+    await signed_in_as(Role.LEADER)
+    structure = await build_plan()
+    board_id = await boards.create_board(
+        details=BoardDetails(name="SEND Improvement Board", plan_ids=[structure.plan_id]), actor=CLI_ACTOR
+    )
+    page = await client.get("/dashboard")
+    assert page.status_code == 200
+    text = html.unescape(page.text)
+    report = await build_report(board_id=board_id, period_end=PERIOD_END, generated_by="test")
+    assert report.headlines
+    for headline in report.headlines:
+        assert headline.label in text and headline.value in text
+    assert "WSOA-2026" in text
+    assert await ReportSnapshot.count() == 0  # nothing stored
+
+
+async def test_the_dashboard_narrows_to_a_plan(client, signed_in_as):
+    me = await signed_in_as(Role.LEADER)
+    structure = await build_plan()
+    other = await insert_plan(owner_id=me, reference="LGSCO-7", title="Ombudsman remedy plan")
+    area = await insert_area(plan_id=other, title="Communication")
+    board_id = await boards.create_board(
+        details=BoardDetails(name="Scrutiny", plan_ids=[structure.plan_id, other]), actor=CLI_ACTOR
+    )
+    both = await client.get("/dashboard")
+    assert "WSOA-2026" in both.text and "LGSCO-7" in both.text
+    narrowed = await client.get(f"/dashboard?plan={other}&area={area}&organisation=&board=")
+    assert narrowed.status_code == 200
+    assert "LGSCO-7: Ombudsman remedy plan" in narrowed.text
+    assert f'value="{other}" selected' in narrowed.text
+    text = html.unescape(narrowed.text)
+    report = await build_report(
+        board_id=board_id, period_end=PERIOD_END, generated_by="test", plan_ids=[other], area_ids=[area]
+    )
+    assert [p.reference for p in report.plans] == ["LGSCO-7"]
+    for headline in report.headlines:
+        assert f"{headline.label}" in text and headline.value in text
+    # Values that name nothing are ignored rather than refused.
+    assert (await client.get("/dashboard?plan=999&area=abc&board=77")).status_code == 200
+
+
+async def test_without_boards_the_dashboard_says_what_to_do(client, signed_in_as):
+    await signed_in_as(Role.LEADER)
+    page = await client.get("/dashboard")
+    assert page.status_code == 200
+    assert "There are no boards yet" in page.text
