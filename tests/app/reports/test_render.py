@@ -195,3 +195,38 @@ def test_pdf_is_tagged_and_has_a_chart_for_every_figure(pdf: bytes) -> None:
 
 def test_pdf_is_reproducible(sample: tuple[ReportData, list[Chart]], pdf: bytes) -> None:
     assert report_pdf(*sample) == pdf
+
+
+def test_an_empty_report_still_renders() -> None:
+    # A new board with no plans yet and no course: every section says so in words.
+    data = msgspec.structs.replace(
+        sample_report(with_previous=False),
+        plans=[],
+        headlines=[],
+        area_rags=[],
+        milestones_due=[],
+        milestones_met=[],
+        milestones_next=[],
+        slippage=[],
+        exceptions=[],
+        kpis=[],
+        training_course="",
+        training_target=None,
+        compliance=[],
+        compliance_trend=[],
+        overdue_by_team=[],
+    )
+    charts = report_charts(data)
+    assert charts == []
+    html = report_html(data, charts)
+    for words in (
+        "No plans report to this board.",
+        "No milestones were due in this period.",
+        "Nothing has slipped",
+        "there are no exception reports",
+        "No course is linked to these plans",
+        "No team has overdue training.",
+        "This is the board's first report",
+    ):
+        assert words in html
+    assert report_pdf(data, charts).startswith(b"%PDF-")
