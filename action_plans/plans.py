@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from enum import Enum
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,7 +23,7 @@ from app import audit
 from app.audit import Actor
 from app.database import get_engine, write_transaction
 from app.enums import AuditAction, Role
-from app.tables import Account, Organisation, RoleGrant, Staff
+from app.tables import Account, Board, Organisation, RoleGrant, Staff
 
 LOCAL = ZoneInfo("Europe/London")
 
@@ -137,6 +138,12 @@ async def _check_lead(staff_id: int | None, *, field_name: str, required: bool) 
 # --- plans -----------------------------------------------------------------------------------
 
 
+class Unchanged(Enum):
+    """A PlanDetails value that leaves the plan as it is (callers that do not show the field)."""
+
+    KEEP = "keep"
+
+
 @dataclass(frozen=True, slots=True)
 class PlanDetails:
     title: str
@@ -144,7 +151,8 @@ class PlanDetails:
     origin: str
     owner_id: int | None
     description: str = ""
-    reports_to: str = ""
+    # The governance board it reports to (app.reports.boards); None: no board; KEEP: as it is.
+    board_id: int | Unchanged | None = Unchanged.KEEP
     start_date: date | None = None
     end_date: date | None = None
     require_date_approval: bool = False
@@ -183,9 +191,11 @@ async def _check_plan(details: PlanDetails, *, exclude_id: int | None = None) ->
         raise PlanError("origin", "Select where the plan comes from")
     if details.owner_id is None or details.owner_id not in {p["id"] for p in await leader_choices()}:
         raise PlanError("owner", "Select the plan owner: a leader who works here now")
-    reports_to = _tidy(details.reports_to)
-    if len(reports_to) > 200:
-        raise PlanError("reports_to", "The board's name must be 200 characters or fewer")
+    board: dict[str, int | None] = {}
+    if not isinstance(details.board_id, Unchanged):
+        if details.board_id is not None and not await Board.exists().where(Board.id == details.board_id):
+            raise PlanError("board", "Select the board it reports to from the list")
+        board["board"] = details.board_id
     if details.start_date and details.end_date and details.end_date < details.start_date:
         raise PlanError("end_date-day", "The end date must be on or after the start date")
     if not 0 <= details.slip_tolerance_days <= 365:
@@ -205,7 +215,7 @@ async def _check_plan(details: PlanDetails, *, exclude_id: int | None = None) ->
         "origin": details.origin,
         "owner": details.owner_id,
         "description": details.description.strip(),
-        "reports_to": reports_to,
+        **board,
         "start_date": details.start_date,
         "end_date": details.end_date,
         "require_date_approval": details.require_date_approval,

@@ -19,6 +19,7 @@ from action_plans.plans import ActionDetails, AreaDetails, MilestoneDetails, Pla
 from action_plans.rag import slippage_days
 from app.accounts.access import actor_of, roles, signed_in
 from app.enums import Role
+from app.reports.boards import board_choices
 from app.web.flash import flash
 from app.web.forms import error_context, many, optional_int, parse_date_parts, text
 
@@ -145,7 +146,7 @@ def _read_plan(data: dict[str, Any], errors: dict[str, str]) -> tuple[dict[str, 
         "origin": text(data, "origin"),
         "description": str(data.get("description", "")).strip(),
         "owner": optional_int(text(data, "owner")),
-        "reports_to": text(data, "reports_to"),
+        "board": optional_int(text(data, "board")),
         "start_date": _parts(data, "start_date"),
         "end_date": _parts(data, "end_date"),
         "require_date_approval": text(data, "require_date_approval") == "yes",
@@ -160,7 +161,7 @@ def _read_plan(data: dict[str, Any], errors: dict[str, str]) -> tuple[dict[str, 
         origin=values["origin"],
         owner_id=values["owner"],
         description=values["description"],
-        reports_to=values["reports_to"],
+        board_id=values["board"],
         start_date=_date(data, "start_date", "The start date", errors),
         end_date=_date(data, "end_date", "The end date", errors),
         require_date_approval=values["require_date_approval"],
@@ -186,6 +187,7 @@ async def _plan_form(
         plan=plan,
         origins=ORIGINS,
         leaders=await plans.leader_choices(),
+        boards=await board_choices(include_inactive=True),
     )
 
 

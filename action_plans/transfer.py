@@ -127,7 +127,11 @@ class PlanExport:
 
 async def read_export(*, plan_id: int, today: date) -> PlanExport | None:
     """A plan's contents with each action's and milestone's RAG; None when there is no plan."""
-    plan = await Plan.select().where(Plan.id == plan_id).first()
+    plan = await (
+        Plan.select(*Plan.all_columns(), Plan.board.name.as_alias("board_name"))
+        .where(Plan.id == plan_id)
+        .first()
+    )
     if plan is None:
         return None
     areas = await PriorityArea.select().where(PriorityArea.plan == plan_id).order_by(PriorityArea.number)
@@ -255,7 +259,7 @@ def build_workbook(data: PlanExport) -> bytes:
         ["Origin", PlanOrigin(plan["origin"]).label],
         ["Status", PlanStatus(plan["status"]).label],
         ["Owner", data.owner_email],
-        ["Reports to", plan["reports_to"]],
+        ["Reports to", plan["board_name"] or plan["reports_to"]],
         ["Description", plan["description"]],
         ["Start date", plan["start_date"]],
         ["End date", plan["end_date"]],

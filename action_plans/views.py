@@ -89,6 +89,8 @@ def _plan_columns() -> list[Column]:
         Plan.owner,
         Plan.owner.full_name.as_alias("owner_name"),
         Plan.reports_to,
+        Plan.board,
+        Plan.board.name.as_alias("board_name"),
         Plan.start_date,
         Plan.end_date,
         Plan.require_date_approval,

@@ -43,7 +43,6 @@ async def build_plan(*, require_date_approval: bool = False, approve: bool = Fal
             reference="WSOA-2026",
             origin=PlanOrigin.WRITTEN_STATEMENT_OF_ACTION,
             owner_id=owner.staff_id,
-            reports_to="SEND Improvement Board",
             require_date_approval=require_date_approval,
         ),
         actor=owner,

@@ -11,6 +11,8 @@ from action_plans.tables import Action, ActionPartner, DateRevision, Milestone, 
 from app.audit import CLI_ACTOR
 from app.enums import OrganisationKind, Role
 from app.people import services as people
+from app.reports import boards
+from app.reports.boards import BoardDetails
 from app.tables import AuditEntry
 from tests.action_plans.plan_structure import LEAD_EMAIL, OWNER_EMAIL, TODAY, build_plan
 from tests.conftest import make_person, post_form, sign_in
@@ -22,12 +24,13 @@ def date_parts(name: str, value) -> dict[str, str]:
 
 async def test_a_leader_starts_a_plan_and_owns_it(client, signed_in_as):
     leader_id = await signed_in_as(Role.LEADER)
+    board_id = await boards.create_board(details=BoardDetails(name="SEND Improvement Board"), actor=CLI_ACTOR)
     form = {
         "title": "Ombudsman remedy: annual reviews",
         "reference": "LGSCO-24-001",
         "origin": "ombudsman_remedy",
         "owner": str(leader_id),
-        "reports_to": "SEND Improvement Board",
+        "board": str(board_id),
         "slip_tolerance_days": "14",
         "progress_tolerance_points": "10",
         **date_parts("start_date", TODAY),
@@ -49,6 +52,11 @@ async def test_a_leader_starts_a_plan_and_owns_it(client, signed_in_as):
     plan = await Plan.select().first()
     assert response.headers["location"] == f"/plans/{plan['id']}"
     assert plan["owner"] == leader_id and plan["status"] == PlanStatus.DRAFT
+    assert plan["board"] == board_id
+    assert (
+        f'<a class="govuk-link" href="/boards/{board_id}">SEND Improvement Board</a>'
+        in (await client.get(f"/plans/{plan['id']}")).text
+    )
     assert await AuditEntry.exists().where(
         (AuditEntry.entity == "plan") & (AuditEntry.entity_id == str(plan["id"]))
     )
