@@ -443,9 +443,15 @@ async def record_update(
     file_title: str,
     actor: Actor,
     today: date | None = None,
+    impact: str = "",
+    recovery_action: str = "",
+    decision_requested: str = "",
 ) -> int:
     """Store a progress update with the RAG it leaves the action at, update the action and clear any
-    RAG set by hand, all in one transaction; returns the update's id."""
+    RAG set by hand, all in one transaction; returns the update's id.
+
+    `impact`, `recovery_action` and `decision_requested` are the exception report the board report
+    shows for a red or slipped action."""
     today = today or local_today()
     progress = await _existing(action_id)
     _refuse_if_closed(progress)
@@ -456,6 +462,14 @@ async def record_update(
         raise UpdateError("narrative", "Enter what has happened since the last update")
     if len(narrative) > MAX_NARRATIVE:
         raise UpdateError("narrative", f"The update must be {MAX_NARRATIVE:,} characters or fewer")
+    exception = {
+        "impact": impact.strip(),
+        "recovery_action": recovery_action.strip(),
+        "decision_requested": decision_requested.strip(),
+    }
+    for field, text in exception.items():
+        if len(text) > MAX_NARRATIVE:
+            raise UpdateError(field, f"This must be {MAX_NARRATIVE:,} characters or fewer")
     # A training-linked action's percent comes live from completions, so it is not asked.
     percent = None if progress.training_linked else parse_percent(percent_complete)
     if status and status not in {s.value for s in WorkStatus}:
@@ -484,6 +498,7 @@ async def record_update(
                 action=action_id,
                 period_end=period_end,
                 narrative=narrative,
+                **exception,
                 percent_complete=new["percent_complete"],
                 rag=Rag.GREY,  # replaced below, once the evidence is in
                 author=actor.staff_id,
@@ -523,6 +538,7 @@ async def record_update(
                 "percent_complete": now_status.percent_complete,
                 "rag": now_status.rag.value,
                 "narrative": narrative,
+                **{field: text for field, text in exception.items() if text},
                 "evidence": evidence_ids,
             },
         )

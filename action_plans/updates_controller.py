@@ -152,7 +152,17 @@ class ProgressController(Controller):
         today = updates.local_today()
         values = {
             name: _field(form, name)
-            for name in ("period_end", "narrative", "percent_complete", "status", "links", "file_title")
+            for name in (
+                "period_end",
+                "narrative",
+                "percent_complete",
+                "status",
+                "links",
+                "file_title",
+                "impact",
+                "recovery_action",
+                "decision_requested",
+            )
         }
         try:
             period_end = date.fromisoformat(values["period_end"])
@@ -171,6 +181,9 @@ class ProgressController(Controller):
                 file_title=values["file_title"],
                 actor=actor_of(request),
                 today=today,
+                impact=values["impact"],
+                recovery_action=values["recovery_action"],
+                decision_requested=values["decision_requested"],
             )
         except UpdateError as exc:
             return _update_form(progress, values, {exc.field: exc.message}, today)

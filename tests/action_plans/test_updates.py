@@ -171,6 +171,41 @@ async def test_update_that_leaves_progress_behind_stores_amber(client, progress_
     assert update["rag"] == Rag.AMBER
 
 
+async def test_update_carries_the_exception_report_the_board_sees(client, progress_plan):
+    action_id, today = progress_plan["action"], progress_plan["today"]
+    await as_person(client, "lead@testshire.example")
+    page = await client.get(f"/actions/{action_id}/updates/new")
+    assert "Exception report for the board" in page.text and 'name="recovery_action"' in page.text
+    form = update_form(
+        today,
+        percent_complete="20",
+        impact="  40 annual reviews will be late this term  ",
+        recovery_action="Agency caseworkers from 3 February",
+        decision_requested="Agree the revised date of 31 March",
+    )
+
+    assert (await post_multipart(client, f"/actions/{action_id}/updates/new", form)).status_code == 303
+
+    update = await ProgressUpdate.select().where(ProgressUpdate.action == action_id).first()
+    assert (update["impact"], update["recovery_action"], update["decision_requested"]) == (
+        "40 annual reviews will be late this term",
+        "Agency caseworkers from 3 February",
+        "Agree the revised date of 31 March",
+    )
+
+
+async def test_an_over_long_exception_report_is_refused_and_nothing_is_stored(client, progress_plan):
+    action_id, today = progress_plan["action"], progress_plan["today"]
+    await as_person(client, "lead@testshire.example")
+    form = update_form(today, impact="x" * 10_001)
+
+    response = await post_multipart(client, f"/actions/{action_id}/updates/new", form)
+
+    assert response.status_code == 400  # the form again, with its error summary
+    assert "This must be 10,000 characters or fewer" in response.text
+    assert await ProgressUpdate.count() == 0
+
+
 async def test_update_clears_the_rag_set_by_hand(client, progress_plan):
     action_id, today = progress_plan["action"], progress_plan["today"]
     await Action.update(
