@@ -498,7 +498,9 @@ async def record_update(
                 action=action_id,
                 period_end=period_end,
                 narrative=narrative,
-                **exception,
+                impact=exception["impact"],
+                recovery_action=exception["recovery_action"],
+                decision_requested=exception["decision_requested"],
                 percent_complete=new["percent_complete"],
                 rag=Rag.GREY,  # replaced below, once the evidence is in
                 author=actor.staff_id,
