@@ -253,7 +253,8 @@ class ReportsController(Controller):
             "title": f"{snapshot['board_name']}: report for {snapshot['period_label']}",
             "snapshot": snapshot,
             "statuses": ReportStatus,
-            "refresh": snapshot["status"] in (ReportStatus.QUEUED, ReportStatus.RUNNING),
+            "refresh": snapshot["status"] in (ReportStatus.QUEUED, ReportStatus.RUNNING)
+            and not snapshot["stalled"],
             "others": [
                 s
                 for s in await snapshots.list_snapshots(board_id=snapshot["board"])

@@ -13,7 +13,7 @@ import asyncio
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import anyio
@@ -34,6 +34,9 @@ from app.tables import Board, ReportSnapshot, Staff
 log = logging.getLogger(__name__)
 
 UNFINISHED = (ReportStatus.QUEUED, ReportStatus.RUNNING)
+# A report still unfinished this long after it was asked for has stopped (say, the service restarted
+# while it ran): its page says so instead of waiting for ever, and it can be asked for again.
+STALLED_AFTER = timedelta(minutes=15)
 # Background generations in progress, kept referenced so they are not collected before they finish.
 _TASKS: set[asyncio.Task[None]] = set()
 
@@ -83,6 +86,7 @@ def period_label(start: date, end: date) -> str:
 def _listed(row: dict[str, Any]) -> dict[str, Any]:
     row["status_label"] = ReportStatus(row["status"]).label
     row["period_label"] = period_label(row["period_start"], row["period_end"])
+    row["stalled"] = row["status"] in UNFINISHED and row["requested_at"] < datetime.now(UTC) - STALLED_AFTER
     return row
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -198,3 +198,36 @@ async def test_reports_of_different_boards_are_not_compared(client, signed_in_as
     first = await snapshots.generate_now(board_id=board_id, period_end=TODAY, actor=CLI_ACTOR)
     second = await snapshots.generate_now(board_id=other, period_end=TODAY, actor=CLI_ACTOR)
     assert (await client.get(f"/reports/{first}/compare/{second}")).status_code == 404
+
+
+async def test_a_report_that_stopped_says_so_instead_of_waiting(client, signed_in_as):
+    await signed_in_as(Role.LEADER)
+    structure = await build_plan()
+    board_id = await _board(plan_id=structure.plan_id)
+    long_ago = datetime.now(UTC) - timedelta(hours=2)
+    snapshot_id = (
+        await ReportSnapshot.insert(
+            ReportSnapshot(
+                board=board_id,
+                period_start=TODAY - timedelta(days=90),
+                period_end=TODAY,
+                status=ReportStatus.RUNNING,
+                progress=40,
+                progress_note="Drawing the charts and writing the files",
+                requested_at=long_ago,
+            )
+        )
+    )[0]["id"]
+    page = await client.get(f"/reports/{snapshot_id}")
+    assert page.status_code == 200
+    assert 'http-equiv="refresh"' not in page.text
+    assert "stopped before it was finished" in page.text
+
+    # While it is running, the page says how far it has got and looks again in a few seconds.
+    await ReportSnapshot.update({ReportSnapshot.requested_at: datetime.now(UTC)}).where(
+        ReportSnapshot.id == snapshot_id
+    )
+    page = await client.get(f"/reports/{snapshot_id}")
+    assert '<meta http-equiv="refresh" content="3">' in page.text
+    assert "Drawing the charts and writing the files: 40% done" in page.text
+    assert "report.pdf" not in page.text
