@@ -10,11 +10,14 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import anyio
+import msgspec
 
 from action_plans.tables import Plan, PriorityArea
 from app.reports import boards as boards_service
+from app.reports import snapshots
 from app.reports.charts import report_charts
 from app.reports.data import build_report, current_period_end
+from app.reports.model import decode
 from app.tables import Organisation
 
 
@@ -78,15 +81,24 @@ async def dashboard(
     if board_id is None:
         return context
     cadence = next(b["cadence"] for b in boards if b["id"] == board_id)
+    period_end = current_period_end(cadence=cadence, today=today)
+    # The whole board's figures compare with its latest report, as its next report will; a narrowed
+    # view would only show the filter as change, so it has none.
+    row = None
+    if plan_id is None and area_id is None and organisation_id is None:
+        row = await snapshots.previous_snapshot(board_id=board_id, period_end=period_end, before_id=None)
     data = await build_report(
         board_id=board_id,
-        period_end=current_period_end(cadence=cadence, today=today),
+        period_end=period_end,
+        previous=decode(row["data"]) if row else None,
         generated_by=viewer or "Live dashboard",
         plan_ids=[plan_id] if plan_id else None,
         area_ids=[area_id] if area_id else None,
         organisation_ids=[organisation_id] if organisation_id else None,
         now=datetime.now(UTC),
     )
+    if row is not None:
+        data = msgspec.structs.replace(data, previous_snapshot_id=row["id"])
     context["data"] = data
     context["charts"] = await anyio.to_thread.run_sync(report_charts, data)
     return context

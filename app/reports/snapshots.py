@@ -156,22 +156,23 @@ def compare(
     return earlier, later, changes_between(report_data(earlier), report_data(later))
 
 
-async def previous_snapshot(*, board_id: int, period_end: date, before_id: int) -> dict[str, Any] | None:
-    """The board's latest ready report before this one: an earlier period, or the same period
-    generated earlier."""
+async def previous_snapshot(
+    *, board_id: int, period_end: date, before_id: int | None
+) -> dict[str, Any] | None:
+    """The board's latest ready report before snapshot `before_id`: an earlier period, or the same
+    period generated earlier (None: before a report not yet generated, such as the dashboard's)."""
     rows = await (
         ReportSnapshot.select(ReportSnapshot.id, ReportSnapshot.period_end)
         .where(
             ReportSnapshot.board == board_id,
             ReportSnapshot.status == ReportStatus.READY,
             ReportSnapshot.period_end <= period_end,
-            ReportSnapshot.id != before_id,
         )
         .order_by(ReportSnapshot.period_end, ascending=False)
         .order_by(ReportSnapshot.id, ascending=False)
     )
     for row in rows:
-        if row["period_end"] < period_end or row["id"] < before_id:
+        if before_id is None or row["period_end"] < period_end or row["id"] < before_id:
             return await (
                 ReportSnapshot.select(ReportSnapshot.id, ReportSnapshot.data)
                 .where(ReportSnapshot.id == row["id"])

@@ -4,11 +4,12 @@ built for the same day, filterable by board, plan, priority area and organisatio
 from __future__ import annotations
 
 import html
-from datetime import date
+from datetime import date, timedelta
 
+from action_plans import plans
 from app.audit import CLI_ACTOR
 from app.enums import Cadence, Role
-from app.reports import boards
+from app.reports import boards, snapshots
 from app.reports.boards import BoardDetails
 from app.reports.data import build_report, current_period_end
 from app.tables import ReportSnapshot
@@ -65,3 +66,27 @@ async def test_without_boards_the_dashboard_says_what_to_do(client, signed_in_as
     page = await client.get("/dashboard")
     assert page.status_code == 200
     assert "There are no boards yet" in page.text
+
+
+async def test_the_whole_boards_dashboard_lists_changes_since_its_last_report(client, signed_in_as):
+    await signed_in_as(Role.LEADER)
+    structure = await build_plan()
+    board_id = await boards.create_board(
+        details=BoardDetails(name="SEND Improvement Board", plan_ids=[structure.plan_id]), actor=CLI_ACTOR
+    )
+    await snapshots.generate_now(board_id=board_id, period_end=PERIOD_END, actor=CLI_ACTOR)
+    moved_to = date.today() + timedelta(days=45)
+    await plans.change_dates(
+        item="milestone",
+        item_id=structure.milestone_id,
+        forecast_date=moved_to,
+        actual_date=None,
+        reason="Waiting for the new system",
+        as_owner=True,
+        actor=structure.owner,
+    )
+    page = html.unescape((await client.get("/dashboard")).text)
+    assert "Compared with the last report" in page
+    assert f"{moved_to.day} {moved_to:%B %Y}" in page
+    narrowed = html.unescape((await client.get(f"/dashboard?plan={structure.plan_id}")).text)
+    assert "Compared with the last report" not in narrowed
