@@ -370,7 +370,7 @@ def _kpi(series: KpiSeries) -> tuple[str, str, Figure] | None:
         ax.set_ylim(0, top * 1.18 or 1)
         ax.set_ylabel("Days" if series.unit == "days" else "Number")
     ax.set_xlim(-0.4, len(xs) - 0.6)
-    ax.set_title(_wrap(f"{series.plan_reference}: {title}", 80))
+    ax.set_title(_wrap(f"{series.plan_reference}: {title}", 75))
     ax.legend(loc="lower right", fontsize=8, ncols=3)
     readings = [
         f"{format_value(p.value, series.unit)} at {_long_date(p.period_end)}"
@@ -414,68 +414,75 @@ def _compliance(data: ReportData) -> tuple[str, str, Figure] | None:
     ax = figure.add_subplot()
     positions = list(range(len(organisations)))[::-1]
     percents = [round(100 * compliant / assigned, 1) for _, assigned, compliant in organisations]
-    bars = ax.barh(positions, percents, color=OKABE_ITO["blue"], edgecolor="#FFFFFF", label="Compliant")
+    ax.barh(positions, [100.0] * len(organisations), color="#E5E6E7", edgecolor="none", label="Assigned")
+    bars = ax.barh(
+        positions, percents, color=OKABE_ITO["blue"], hatch="//", edgecolor="#FFFFFF", label="Compliant"
+    )
     for bar, (_, assigned, compliant), percent in zip(bars, organisations, percents, strict=True):
         _value_label(
             ax,
-            bar.get_width(),
+            100.0,
             bar.get_y() + bar.get_height() / 2,
             f"{format_percent(percent)} ({compliant} of {assigned})",
-            xytext=(3, 0),
+            xytext=(4, 0),
             va="center",
         )
-    if data.training_target is not None:
-        ax.axvline(
-            data.training_target,
-            color=TARGET,
-            linestyle="--",
-            linewidth=1.2,
-            label=f"Target {data.training_target}%",
-        )
     ax.set_yticks(positions, [_wrap(name, 30) for name, _, _ in organisations])
-    ax.set_xlim(0, 130)
+    ax.set_xlim(0, 100)
     ax.set_xticks([0, 20, 40, 60, 80, 100])
     ax.set_xlabel("Per cent of assigned staff compliant")
-    ax.set_title(_wrap(title, 80))
+    ax.set_title(_wrap(title, 60))
     figure.legend(loc="outside lower center", ncols=2, fontsize=8)
     parts = [
         f"{name} {format_percent(p)} ({compliant} of {assigned})"
         for (name, assigned, compliant), p in zip(organisations, percents, strict=True)
     ]
-    target = f" Target {data.training_target}% (dashed line)." if data.training_target is not None else ""
-    alt = f"{title}, bar chart. " + "; ".join(parts) + "." + target
+    alt = f"{title}, bar chart of the per cent of assigned staff who are compliant. " + "; ".join(parts) + "."
     return title, alt, figure
 
 
 def _training_trend(data: ReportData) -> tuple[str, str, Figure] | None:
-    trend = [p for p in data.compliance_trend if p.assigned]
-    if not trend:
+    """Staff trained (a number of people) at each date, against the board's target number."""
+    trend = data.compliance_trend
+    if not trend or not any(p.assigned for p in trend):
         return None
-    title = f"Training compliance over time: {data.training_course}"
-    percents = [round(100 * p.compliant / p.assigned, 1) for p in trend]
-    figure = _figure(2.5)
+    title = f"Staff trained over time: {data.training_course}"
+    figure = _figure(2.6)
     ax = figure.add_subplot()
     xs = list(range(len(trend)))
-    ax.plot(xs, percents, color=LINE, marker="s", markersize=5, linewidth=2, label="Compliant")
-    for x, percent in zip(xs, percents, strict=True):
-        _value_label(ax, x, percent, format_percent(percent), xytext=(0, 7), ha="center")
+    trained = [p.compliant for p in trend]
+    ax.plot(xs, trained, color=LINE, marker="s", markersize=5, linewidth=2, label="Staff trained")
+    ax.plot(
+        xs,
+        [p.assigned for p in trend],
+        color=MUTED,
+        marker="^",
+        markersize=4,
+        linewidth=1,
+        linestyle="-.",
+        label="Staff assigned",
+    )
+    for x, count in zip(xs, trained, strict=True):
+        _value_label(ax, x, count, f"{count:,}", xytext=(0, 7), ha="center")
     target = data.training_target
-    _reference_lines(ax, target=target, threshold=None, describe=lambda v: f"{v:.0f}%")
-    ax.set_xticks(xs, [_short_date(p.on) for p in trend])
+    _reference_lines(ax, target=target, threshold=None, describe=lambda v: f"{v:,.0f} staff")
+    labels = [_short_date(p.on) for p in trend]
+    if len(trend) > 8:
+        ax.set_xticks(xs, labels, rotation=45, ha="right")
+    else:
+        ax.set_xticks(xs, labels)
     ax.set_xlim(-0.4, len(xs) - 0.6)
-    ax.set_ylim(0, 105)
-    ax.set_ylabel("Per cent")
-    ax.set_title(_wrap(title, 80))
-    ax.legend(loc="lower right", fontsize=8)
-    parts = [
-        f"{format_percent(pc)} at {_long_date(p.on)} ({p.compliant} of {p.assigned})"
-        for p, pc in zip(trend, percents, strict=True)
-    ]
+    top = max([*trained, *(p.assigned for p in trend), target or 0])
+    ax.set_ylim(0, top * 1.15 or 1)
+    ax.set_ylabel("Staff")
+    ax.set_title(_wrap(title, 70))
+    figure.legend(loc="outside lower center", ncols=3, fontsize=8)
+    parts = [f"{p.compliant:,} of {p.assigned:,} assigned at {_long_date(p.on)}" for p in trend]
     alt = (
         f"Line chart: {title}. "
         + "; ".join(parts)
         + "."
-        + (f" Target {target}% (dashed line)." if target is not None else "")
+        + (f" Target {target:,} staff trained (dashed line)." if target is not None else "")
     )
     return title, alt, figure
 

@@ -377,10 +377,10 @@ def sample_report(*, with_previous: bool = True) -> ReportData:
                 key="slipped_items", label="Slipped actions and milestones", value="5", detail="up to 90 days"
             ),
             Headline(
-                key="training_compliance",
-                label="EHCP process training compliance",
-                value="79.6%",
-                detail="90 of 113 staff; target 90%",
+                key="staff_trained",
+                label="Staff trained: EHCP process essentials",
+                value="90 of 120",
+                detail="75.0% of the target",
             ),
         ],
         area_rags=[
@@ -437,7 +437,7 @@ def sample_report(*, with_previous: bool = True) -> ReportData:
         exceptions=exceptions,
         kpis=sample_kpis(),
         training_course="EHCP process essentials",
-        training_target=90,
+        training_target=120,  # staff trained (a number of people, not a percentage)
         compliance=[
             ComplianceRow(
                 organisation="Northshire Council",

@@ -56,7 +56,9 @@ def test_alt_text_states_the_figures_in_words() -> None:
     assert "Target 90.0% by 31 March 2027 (dashed line)" in kpi
     assert "statutory threshold 100.0% (dotted line)" in kpi
     assert "Northshire Council 86.2% (56 of 65)" in charts["training_by_organisation"].alt_text
-    assert "79.6% at 30 September 2026 (90 of 113)" in charts["training_trend"].alt_text
+    trend = charts["training_trend"].alt_text
+    assert "90 of 113 assigned at 30 September 2026" in trend
+    assert "Target 120 staff trained (dashed line)" in trend
     assert all(len(chart.alt_text) > 40 for chart in charts.values())
 
 

@@ -172,7 +172,8 @@ def test_pdf_text_holds_the_figures(pdf: bytes, tmp_path: Path) -> None:
         "Approve £48,000 for six months of agency cover.",  # decision requested
         "Two case officer posts vacant since June; agency cover starts in October",  # slippage reason
         "3 of 5 met",
-        "90 of 113 staff",
+        "90 of 113 staff assigned are compliant (79.6%)",
+        "The board's target is 120 staff trained: 75.0% of the target is reached",
         "0-19 Health Visiting East",
         "88.1%",  # 37 of 42 SEND case officers
         "Blue +1, Green \N{MINUS SIGN}1, Amber +1, Red \N{MINUS SIGN}1",  # change since the last report
