@@ -3,6 +3,7 @@ shows, stored with their data and files, never changed once ready, listed and co
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
 import zipfile
@@ -231,3 +232,23 @@ async def test_a_report_that_stopped_says_so_instead_of_waiting(client, signed_i
     assert '<meta http-equiv="refresh" content="3">' in page.text
     assert "Drawing the charts and writing the files: 40% done" in page.text
     assert "report.pdf" not in page.text
+
+
+async def test_pages_answer_while_a_report_is_drawn(client, signed_in_as):
+    """Generation runs beside the event loop: while the charts and files are being made in a worker
+    thread, other pages are served."""
+    me = await signed_in_as(Role.LEADER)
+    structure = await build_plan()
+    board_id = await _board(plan_id=structure.plan_id, member_ids=[me])
+    snapshot_id = await snapshots.request_report(board_id=board_id, period_end=TODAY, actor=CLI_ACTOR)
+    for _ in range(1000):
+        row = await _row(snapshot_id)
+        if row["progress"] >= 40 or row["status"] not in snapshots.UNFINISHED:
+            break
+        await asyncio.sleep(0.005)
+    assert row["status"] == ReportStatus.RUNNING and row["progress"] == 40
+    assert (await client.get("/boards")).status_code == 200
+    assert (await client.get(f"/reports/{snapshot_id}")).status_code == 200
+    assert (await _row(snapshot_id))["status"] == ReportStatus.RUNNING  # the pages did not wait for it
+    await snapshots.wait_for_reports()
+    assert (await _row(snapshot_id))["status"] == ReportStatus.READY
