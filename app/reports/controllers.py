@@ -87,6 +87,13 @@ def _details(data: dict[str, Any], *, editing: bool) -> tuple[BoardDetails, dict
     return details, values, errors
 
 
+def _iso_date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
 def _parts(day: date) -> dict[str, str]:
     return {"day": str(day.day), "month": str(day.month), "year": str(day.year)}
 
@@ -315,6 +322,7 @@ class DashboardController(Controller):
         plan: FromQuery[str] = "",
         area: FromQuery[str] = "",
         organisation: FromQuery[str] = "",
+        period_end: FromQuery[str] = "",
     ) -> Template:
         view = await dashboard_service.dashboard(
             board_id=optional_int(board),
@@ -322,6 +330,7 @@ class DashboardController(Controller):
             area_id=optional_int(area),
             organisation_id=optional_int(organisation),
             today=datetime.now(UTC).date(),
+            period_end=_iso_date(period_end),
         )
         return Template("reports/dashboard.html", context={"title": "Leader dashboard", **view})
 

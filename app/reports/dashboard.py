@@ -6,17 +6,18 @@ and the board paper agree); the charts are drawn in a worker thread so the event
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import anyio
 import msgspec
 
 from action_plans.tables import Plan, PriorityArea
+from app.enums import Cadence
 from app.reports import boards as boards_service
 from app.reports import snapshots
 from app.reports.charts import report_charts
-from app.reports.data import build_report, current_period_end
+from app.reports.data import build_report, current_period_end, report_period
 from app.reports.model import decode
 from app.tables import Organisation
 
@@ -49,10 +50,12 @@ async def dashboard(
     area_id: int | None,
     organisation_id: int | None,
     today: date,
+    period_end: date | None = None,
     viewer: str = "",
 ) -> dict[str, Any]:
-    """The dashboard's context: the live report for the period `today` falls in, for the chosen board
-    (the first active board when none is chosen), narrowed to a plan, priority area or organisation."""
+    """The dashboard's context: the live report for the period `today` falls in (or one of the four
+    before it, to set beside that period's board paper), for the chosen board (the first active board
+    when none is chosen), narrowed to a plan, priority area or organisation."""
     boards = await boards_service.board_choices()
     choices = await _choices()
     known = {b["id"] for b in boards}
@@ -75,13 +78,20 @@ async def dashboard(
         "areas": areas,
         "organisations": choices["organisations"],
         "selected": {"board": board_id, "plan": plan_id, "area": area_id, "organisation": organisation_id},
+        "periods": [],
         "data": None,
         "charts": [],
     }
     if board_id is None:
         return context
-    cadence = next(b["cadence"] for b in boards if b["id"] == board_id)
-    period_end = current_period_end(cadence=cadence, today=today)
+    cadence = Cadence(next(b["cadence"] for b in boards if b["id"] == board_id))
+    periods = [report_period(cadence=cadence, period_end=current_period_end(cadence=cadence, today=today))]
+    for _ in range(4):
+        periods.append(report_period(cadence=cadence, period_end=periods[-1].start - timedelta(days=1)))
+    if period_end not in {p.end for p in periods}:
+        period_end = periods[0].end
+    context["periods"] = periods
+    context["selected"]["period_end"] = period_end
     # The whole board's figures compare with its latest report, as its next report will; a narrowed
     # view would only show the filter as change, so it has none.
     row = None

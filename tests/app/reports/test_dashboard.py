@@ -11,7 +11,8 @@ from app.audit import CLI_ACTOR
 from app.enums import Cadence, Role
 from app.reports import boards, snapshots
 from app.reports.boards import BoardDetails
-from app.reports.data import build_report, current_period_end
+from app.reports.data import build_report, current_period_end, last_complete_quarter
+from app.reports.model import decode
 from app.tables import ReportSnapshot
 from tests.action_plans.builders import insert_area, insert_plan
 from tests.action_plans.plan_structure import build_plan
@@ -90,3 +91,23 @@ async def test_the_whole_boards_dashboard_lists_changes_since_its_last_report(cl
     assert f"{moved_to.day} {moved_to:%B %Y}" in page
     narrowed = html.unescape((await client.get(f"/dashboard?plan={structure.plan_id}")).text)
     assert "Compared with the last report" not in narrowed
+
+
+async def test_an_earlier_period_shows_the_figures_of_its_board_paper(client, signed_in_as):
+    """The dashboard for a period has the same figures as the report generated for that period."""
+    await signed_in_as(Role.LEADER)
+    structure = await build_plan()
+    board_id = await boards.create_board(
+        details=BoardDetails(name="SEND Improvement Board", plan_ids=[structure.plan_id]), actor=CLI_ACTOR
+    )
+    quarter_end = last_complete_quarter(date.today())
+    snapshot_id = await snapshots.generate_now(board_id=board_id, period_end=quarter_end, actor=CLI_ACTOR)
+    paper = decode((await ReportSnapshot.select().where(ReportSnapshot.id == snapshot_id).first())["data"])
+    page = await client.get(f"/dashboard?board={board_id}&period_end={quarter_end.isoformat()}")
+    assert f'value="{quarter_end.isoformat()}" selected' in page.text
+    text = html.unescape(page.text)
+    assert paper.period.label in text
+    for headline in paper.headlines:
+        assert f"{headline.label}" in text and headline.value in text
+    # A period that is not offered falls back to the current one.
+    assert (await client.get("/dashboard?period_end=1999-03-31")).status_code == 200
