@@ -146,7 +146,6 @@ class PlanSpec:
     origin: PlanOrigin
     description: str
     owner: str
-    reports_to: str
     start: int
     approved: int
     end: int
@@ -194,7 +193,6 @@ def ombudsman_plan(today: date) -> PlanSpec:
             "it does not happen again."
         ),
         owner="leader",
-        reports_to="SEND Improvement Board",
         start=-200,
         approved=-170,
         end=330,
@@ -578,7 +576,6 @@ def written_statement_plan(today: date) -> PlanSpec:
             "co-produced with the Northbrook Parent Carer Forum."
         ),
         owner="improvement_manager",
-        reports_to="SEND Partnership Board",
         start=-300,
         approved=-280,
         end=250,
@@ -1210,7 +1207,6 @@ class _Loader:
                     description=spec.description,
                     status=PlanStatus.APPROVED,
                     owner=owner,
-                    reports_to=spec.reports_to,
                     start_date=self.day(spec.start),
                     end_date=self.day(spec.end),
                     require_date_approval=spec.require_date_approval,

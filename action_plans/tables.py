@@ -56,8 +56,7 @@ class Plan(Table):
     owner: ForeignKey["Staff"] = ForeignKey(
         references=STAFF, on_delete=OnDelete.restrict, null=True, index=True
     )
-    # The governance board the plan reports to, as named on board papers.
-    reports_to = Varchar(length=200, default="")
+    # The governance board the plan reports to (app.tables.Board; its reports include the plan).
     board: ForeignKey["Board"] = ForeignKey(
         references=BOARD, on_delete=OnDelete.set_null, null=True, index=True
     )

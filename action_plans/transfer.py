@@ -259,7 +259,7 @@ def build_workbook(data: PlanExport) -> bytes:
         ["Origin", PlanOrigin(plan["origin"]).label],
         ["Status", PlanStatus(plan["status"]).label],
         ["Owner", data.owner_email],
-        ["Reports to", plan["board_name"] or plan["reports_to"]],
+        ["Reports to", plan["board_name"] or ""],
         ["Description", plan["description"]],
         ["Start date", plan["start_date"]],
         ["End date", plan["end_date"]],

@@ -88,7 +88,6 @@ def _plan_columns() -> list[Column]:
         Plan.status,
         Plan.owner,
         Plan.owner.full_name.as_alias("owner_name"),
-        Plan.reports_to,
         Plan.board,
         Plan.board.name.as_alias("board_name"),
         Plan.start_date,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
+from action_plans.demo import OMBUDSMAN_REFERENCE, WSOA_REFERENCE
 from action_plans.tables import Plan
 from app.audit import Actor
 from app.enums import Cadence, ReportStatus, Role
@@ -18,7 +19,7 @@ from app.tables import ReportSnapshot, RoleGrant, Staff
 
 IMPROVEMENT_BOARD = "SEND Improvement Board"
 PARTNERSHIP_BOARD = "SEND Partnership Board"
-# (name, description, cadence, training target)
+# (name, description, cadence, training target, references of the demo plans that report to it)
 BOARDS = [
     (
         IMPROVEMENT_BOARD,
@@ -26,6 +27,7 @@ BOARDS = [
         "and the service's improvement programme.",
         Cadence.QUARTERLY,
         120,
+        [OMBUDSMAN_REFERENCE],
     ),
     (
         PARTNERSHIP_BOARD,
@@ -33,6 +35,7 @@ BOARDS = [
         "Written Statement of Action to account for Ofsted and the CQC.",
         Cadence.QUARTERLY,
         None,
+        [WSOA_REFERENCE],
     ),
 ]
 ACTOR = Actor(staff_id=None, label="assure demo")
@@ -62,14 +65,14 @@ async def load_reports_demo(*, leader_id: int, today: date | None = None) -> Rep
     leaders = {
         r["staff"] for r in await RoleGrant.select(RoleGrant.staff).where(RoleGrant.role == Role.LEADER)
     }
-    plans = await Plan.select(Plan.id, Plan.reports_to, Plan.owner, Plan.board)
+    plans = await Plan.select(Plan.id, Plan.reference, Plan.owner, Plan.board)
     board_ids: dict[str, int] = {}
-    for name, description, cadence, target in BOARDS:
+    for name, description, cadence, target, references in BOARDS:
         existing = await boards.board_by_name(name)
         if existing is not None:
             board_ids[name] = int(existing["id"])
             continue
-        linked = [p for p in plans if p["reports_to"] == name and p["board"] is None]
+        linked = [p for p in plans if p["reference"] in references and p["board"] is None]
         members = sorted({leader_id} | {p["owner"] for p in linked if p["owner"] in leaders})
         board_ids[name] = await boards.create_board(
             details=BoardDetails(

@@ -39,7 +39,6 @@ async def insert_plan(
                 origin=origin,
                 status=status,
                 owner=owner_id,
-                reports_to="SEND Improvement Board",
                 approved_at=now if status != PlanStatus.DRAFT else None,
                 created_at=now,
                 updated_at=now,

@@ -52,9 +52,7 @@ async def test_demo_adds_an_ombudsman_remedy_plan_and_a_written_statement_of_act
     assert set(plans) == {OMBUDSMAN_REFERENCE, WSOA_REFERENCE}
     ombudsman, wsoa = plans[OMBUDSMAN_REFERENCE], plans[WSOA_REFERENCE]
     assert ombudsman["origin"] == PlanOrigin.OMBUDSMAN_REMEDY
-    assert ombudsman["reports_to"] == "SEND Improvement Board"
     assert wsoa["origin"] == PlanOrigin.WRITTEN_STATEMENT_OF_ACTION
-    assert wsoa["reports_to"] == "SEND Partnership Board"
     leader = await staff_id("leader@northbrook.example")
     professional = await staff_id("professional@northbrook.example")
     assert ombudsman["owner"] == leader

@@ -12,8 +12,10 @@ import pytest
 from action_plans.enums import DateField, EvidenceKind, KpiUnit, PlanStatus, Rag, RevisionStatus
 from action_plans.tables import DateRevision, Evidence, Kpi, KpiDataPoint, Plan, ProgressUpdate, TrainingLink
 from app import audit
-from app.audit import Actor
+from app.audit import CLI_ACTOR, Actor
 from app.enums import AuditAction, Role
+from app.reports import boards
+from app.reports.boards import BoardDetails
 from tests.action_plans.builders import (
     insert_action,
     insert_area,
@@ -190,6 +192,9 @@ async def test_someone_leading_nothing_sees_an_empty_list(client, signed_in_as):
 
 async def test_plan_page_shows_slippage_against_baseline_in_words(client, views_world):
     await as_owner(client)
+    await boards.create_board(
+        details=BoardDetails(name="SEND Improvement Board", plan_ids=[views_world.plan_a]), actor=CLI_ACTOR
+    )
     page = (await client.get(f"/plans/{views_world.plan_a}")).text
     assert "+12 days" in page  # 1.1
     assert "3 days early" in page  # 1.3
