@@ -54,6 +54,7 @@ LIST_COLUMNS = (
     ReportSnapshot.sha256,
     ReportSnapshot.requested_by.full_name.as_alias("requested_by_name"),
     ReportSnapshot.board.name.as_alias("board_name"),
+    ReportSnapshot.board.cadence.as_alias("board_cadence"),
 )
 
 
@@ -79,13 +80,16 @@ def default_period_end(today: date) -> date:
     return last_complete_quarter(today)
 
 
-def period_label(start: date, end: date) -> str:
-    return f"{start.day} {start:%B %Y} to {end.day} {end:%B %Y}"
+def period_label(start: date, end: date, cadence: str) -> str:
+    """The period as the report names it ("July to September 2026"), or by its days when the board's
+    cadence has changed since."""
+    period = report_period(cadence=Cadence(cadence), period_end=end)
+    return period.label if period.start == start else f"{start.day} {start:%B %Y} to {end.day} {end:%B %Y}"
 
 
 def _listed(row: dict[str, Any]) -> dict[str, Any]:
     row["status_label"] = ReportStatus(row["status"]).label
-    row["period_label"] = period_label(row["period_start"], row["period_end"])
+    row["period_label"] = period_label(row["period_start"], row["period_end"], row["board_cadence"])
     row["stalled"] = row["status"] in UNFINISHED and row["requested_at"] < datetime.now(UTC) - STALLED_AFTER
     return row
 

@@ -113,6 +113,9 @@ async def test_the_previous_report_is_the_latest_ready_one_before():
     assert decode((await _row(again))["data"]).previous_snapshot_id == older
     listed = await snapshots.list_snapshots(board_id=board_id)
     assert [s["id"] for s in listed] == [newer, again, older]
+    older_data = decode((await _row(older))["data"])
+    assert listed[-1]["period_label"] == older_data.period.label  # "July to September 2026"
+    assert older_data.period.label.startswith(f"{older_data.period.start:%B}")
 
 
 async def test_a_failure_is_recorded_with_its_message_and_nothing_else(monkeypatch):
