@@ -99,6 +99,13 @@ class MilestoneSpec:
 
 
 @dataclass(frozen=True)
+class ExceptionReport:
+    impact: str
+    recovery_action: str
+    decision_requested: str
+
+
+@dataclass(frozen=True)
 class ActionSpec:
     description: str
     lead: str
@@ -112,6 +119,7 @@ class ActionSpec:
     updates: tuple[str, ...] = ()  # monthly narratives, oldest first, the last for last month
     override: tuple[Rag, str] | None = None
     evidence: tuple[tuple[str, str], ...] = ()  # (title, url)
+    exception: ExceptionReport | None = None  # on the latest update: what the board reads if it is red
     training_target: int | None = None
 
 
@@ -207,6 +215,19 @@ def ombudsman_plan(today: date) -> PlanSpec:
                 ),
                 actions=(
                     ActionSpec(
+                        exception=ExceptionReport(
+                            impact=(
+                                "Families of the 70 children still waiting face a second late review; the "
+                                "Ombudsman asked for the backlog to be cleared."
+                            ),
+                            recovery_action=(
+                                "Two agency caseworkers from the start of next month; weekly tracking of the"
+                                " oldest 20 cases by the head of SEND."
+                            ),
+                            decision_requested=(
+                                "Agree the revised date and the cost of the agency caseworkers."
+                            ),
+                        ),
                         description=(
                             "Clear the backlog of 412 overdue annual reviews, oldest first, with a named "
                             "caseworker for every family"
@@ -429,6 +450,17 @@ def ombudsman_plan(today: date) -> PlanSpec:
                         ),
                     ),
                     ActionSpec(
+                        exception=ExceptionReport(
+                            impact=(
+                                "SENCOs are briefed a term later, so some schools may still send review "
+                                "paperwork in the old form."
+                            ),
+                            recovery_action=(
+                                "Interim note to SENCOs on the new template; full briefings booked for the "
+                                "first week of next term."
+                            ),
+                            decision_requested="",
+                        ),
                         description=(
                             "Refresh the annual review guidance for SENCOs and brief every school's SENCO "
                             "each term"
@@ -619,6 +651,20 @@ def written_statement_plan(today: date) -> PlanSpec:
                         ),
                     ),
                     ActionSpec(
+                        exception=ExceptionReport(
+                            impact=(
+                                "Emerging needs in the localities not yet covered may be identified later "
+                                "than at age 2."
+                            ),
+                            recovery_action=(
+                                "Two localities first; the rest as the six vacant health visitor posts are "
+                                "filled (recruitment under way)."
+                            ),
+                            decision_requested=(
+                                "Note the phased roll-out and ask the ICB for a date to fill the vacant "
+                                "posts."
+                            ),
+                        ),
                         description=(
                             "Health visitors use the integrated review at age 2 to identify emerging "
                             "needs and refer to the early years inclusion team"
@@ -780,6 +826,17 @@ def written_statement_plan(today: date) -> PlanSpec:
                         ),
                     ),
                     ActionSpec(
+                        exception=ExceptionReport(
+                            impact=(
+                                "New EHC plans take longer than 20 weeks while two psychologist posts are "
+                                "vacant; the 20-week measure stays below target."
+                            ),
+                            recovery_action=(
+                                "Locum psychologists commissioned for six months; assessments triaged weekly"
+                                " so the oldest requests go first."
+                            ),
+                            decision_requested="Approve six months' locum psychologist funding.",
+                        ),
                         description=(
                             "Issue new EHC plans within 20 weeks: more assessment capacity and weekly "
                             "case tracking"
@@ -908,6 +965,20 @@ def written_statement_plan(today: date) -> PlanSpec:
                 ),
                 actions=(
                     ActionSpec(
+                        exception=ExceptionReport(
+                            impact=(
+                                "Joint commissioning decisions wait, so gaps in speech and language therapy "
+                                "are not yet addressed."
+                            ),
+                            recovery_action=(
+                                "Data sharing agreement signed off by both legal teams; the needs analysis "
+                                "restarts as soon as it is in place."
+                            ),
+                            decision_requested=(
+                                "Ask the Integrated Care Board to sign the data sharing agreement by the "
+                                "next meeting."
+                            ),
+                        ),
                         description=(
                             "Agree a joint commissioning strategy for SEND between the council and "
                             "Northbrook Integrated Care Board"
@@ -1465,6 +1536,7 @@ class _Loader:
     ) -> None:
         """Monthly progress updates, each with the percent and the RAG the board saw at the time."""
         final = 100 if spec.actual is not None else spec.percent
+        blank = ExceptionReport(impact="", recovery_action="", decision_requested="")
         rows = []
         for n, (narrative, period_end) in enumerate(zip(spec.updates, period_ends, strict=True), start=1):
             percent = round(final * n / len(period_ends)) if not spec.training_target else 0
@@ -1474,6 +1546,8 @@ class _Loader:
                 if slip.on <= then:
                     forecast = slip.to
             actual = self.day(spec.actual) if spec.actual is not None and spec.actual <= then else None
+            # The exception report goes with the latest update, the one the next board paper quotes.
+            report = spec.exception if spec.exception and n == len(spec.updates) else blank
             rag = assess(
                 today=period_end,
                 start=self.day(spec.start),
@@ -1494,6 +1568,9 @@ class _Loader:
                     rag=rag,
                     author=lead,
                     created_at=self.recorded_at(period_end),
+                    impact=report.impact,
+                    recovery_action=report.recovery_action,
+                    decision_requested=report.decision_requested,
                 )
             )
         if rows:

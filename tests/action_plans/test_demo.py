@@ -91,6 +91,8 @@ async def test_demo_adds_an_ombudsman_remedy_plan_and_a_written_statement_of_act
     assert len(pending) == 1 and pending[0]["plan"] == ombudsman["id"] and pending[0]["reason"]
     assert any(a["rag_override"] and a["rag_override_reason"] for a in actions)
     assert await ProgressUpdate.count() >= 20
+    # Slipped actions carry an exception report on their latest update, for the board paper.
+    assert await ProgressUpdate.count().where(ProgressUpdate.recovery_action != "") == 5
     assert await Evidence.count().where(Evidence.url != "") >= 2
 
     # Every RAG appears, as the pages will compute it.
