@@ -450,6 +450,13 @@ def ombudsman_plan(today: date) -> PlanSpec:
                         ),
                     ),
                     ActionSpec(
+                        updates=(
+                            (
+                                "Guidance redrafted for the new national EHC plan template; the SENCO "
+                                "network asked for two more weeks to comment, so the briefings move to "
+                                "next term."
+                            ),
+                        ),
                         exception=ExceptionReport(
                             impact=(
                                 "SENCOs are briefed a term later, so some schools may still send review "
@@ -826,6 +833,13 @@ def written_statement_plan(today: date) -> PlanSpec:
                         ),
                     ),
                     ActionSpec(
+                        updates=(
+                            (
+                                "Weekly case tracking in place. Two educational psychologist posts still "
+                                "vacant; locums start next month, so plans issued within 20 weeks stay "
+                                "below target this quarter."
+                            ),
+                        ),
                         exception=ExceptionReport(
                             impact=(
                                 "New EHC plans take longer than 20 weeks while two psychologist posts are "
