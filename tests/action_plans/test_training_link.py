@@ -370,8 +370,10 @@ async def test_linking_changing_and_removing_are_audited(workforce):
     assert await training.unlink_training(action_id=action_id, actor=CLI_ACTOR) is True
     assert await training.unlink_training(action_id=action_id, actor=CLI_ACTOR) is False
     assert await training.get_link(action_id=action_id) is None
-    entries = await AuditEntry.select(AuditEntry.action, AuditEntry.after).where(
-        AuditEntry.entity == "training_link"
+    entries = (
+        await AuditEntry.select(AuditEntry.action, AuditEntry.after)
+        .where(AuditEntry.entity == "training_link")
+        .order_by(AuditEntry.id)
     )
     assert [e["action"] for e in entries] == ["create", "update", "delete"]
 
