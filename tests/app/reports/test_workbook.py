@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 import msgspec
 from openpyxl import load_workbook
 
+from action_plans.enums import Rag
+from action_plans.tables import ProgressUpdate
+from app.reports.data import build_report, last_complete_quarter
 from app.reports.model import ReportData
 from app.reports.workbook import SHEETS, report_xlsx
+from app.tables import Board
+from tests.action_plans.builders import insert_action, insert_area, insert_plan
 from tests.app.reports.sample import sample_report
 
 EXPECTED_SHEETS = [
@@ -165,3 +170,49 @@ def test_a_report_with_empty_sections_still_has_every_sheet():
     assert book.sheetnames == EXPECTED_SHEETS
     assert table(book["Exceptions"]) == []
     assert data.period.end > date(2000, 1, 1)
+
+
+async def test_formulas_typed_into_an_action_and_its_update_reach_the_workbook_as_text():
+    """End to end: what a lead typed, through build_report, into the XLSX cells."""
+    now = datetime.now(UTC)
+    board = await Board.insert(
+        Board(name="SEND Improvement Board", created_at=now, updated_at=now)
+    ).returning(Board.id)
+    plan_id = await insert_plan(owner_id=None, board=board[0]["id"])
+    area_id = await insert_area(plan_id=plan_id)
+    end = last_complete_quarter(date.today())
+    action_id = await insert_action(
+        plan_id=plan_id,
+        area_id=area_id,
+        reference="1.1",
+        lead_id=None,
+        start=end - timedelta(days=200),
+        baseline=end - timedelta(days=60),
+        forecast=end - timedelta(days=60),
+        percent=10,
+        description="=1+1",
+    )
+    await ProgressUpdate.insert(
+        ProgressUpdate(
+            plan=plan_id,
+            action=action_id,
+            period_end=end,
+            narrative="=1+1",
+            percent_complete=10,
+            rag=Rag.RED,
+            impact='=HYPERLINK("http://example.invalid","Open")',
+            recovery_action="+SUM(A1:A9)",
+            decision_requested="@SUM(1)",
+            created_at=datetime.combine(end - timedelta(days=5), time(12), tzinfo=UTC),
+        )
+    )
+    data = await build_report(board_id=board[0]["id"], period_end=end, generated_by="test")
+
+    book = open_book(report_xlsx(data))
+
+    [row] = table(book["Exceptions"])
+    assert row["Title"] == "'=1+1"
+    assert row["Cause"] == "'=1+1"
+    assert row["Impact"] == '\'=HYPERLINK("http://example.invalid","Open")'
+    assert (row["Recovery action"], row["Decision requested"]) == ("'+SUM(A1:A9)", "'@SUM(1)")
+    assert all(c.data_type != "f" for sheet in book.worksheets for r in sheet.iter_rows() for c in r)
