@@ -370,12 +370,17 @@ REPORT_FORMATS = ("pdf", "xlsx", "html")
 
 @report.command("generate")
 @click.option(
-    "--board", "board_name", default=None, help="The board's name (default: the first active board)."
+    "--board",
+    "board_name",
+    default=None,
+    metavar="NAME",
+    help="The board's name (default: the first active board by name).",
 )
 @click.option(
     "--period-end",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     default=None,
+    metavar="YYYY-MM-DD",
     help="Last day of the reporting period (YYYY-MM-DD); default: the end of the last complete quarter.",
 )
 @click.option(
