@@ -11,6 +11,8 @@ pages from PostgreSQL too).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 import secrets
@@ -22,6 +24,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+import weakref
 from collections.abc import AsyncIterator, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +33,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from axe_playwright_python.async_playwright import Axe
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Error, Page, Response, async_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
 # As root, without a sandbox, and with Chromium's calls home switched off: this machine's network is
@@ -58,9 +61,24 @@ REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
 SERVER_START_SECONDS = 60
 SETUP_COMMAND_SECONDS = 300
+# The Nu HTML Checker, from the vnu-jar npm package (package.json), run by Java.
+VNU_JAR = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+VNU_SECONDS = 300
+# Messages of the checker that are not errors in our markup. Each entry: (regular expression matched
+# against the message, why it is allowed). Keep this list short and specific; never a blanket filter.
+VNU_ALLOWED: list[tuple[str, str]] = [
+    # The board paper's print CSS (app/assets/report.css, inline in its self-contained HTML file) puts the
+    # board, period and marking in the PDF's running header with named strings, from CSS Generated Content
+    # for Paged Media (https://www.w3.org/TR/css-gcpm-3/#named-strings), which WeasyPrint implements. The
+    # checker's CSS validator does not know that module, so it rejects these two valid forms.
+    (r"^CSS: “string-set”: Property “string-set” doesn't exist\.$", "CSS GCPM named strings"),
+    (r"^CSS: “content”: “string\([a-z-]+\)” is not a “content” value\.$", "CSS GCPM named strings"),
+]
 
 # Every page axe looked at in this run, for the line at the end of the run.
 AXE_CHECKED: list[str] = []
+# What the Nu HTML Checker did at the end of the run (or why it did not run), for the same summary.
+VNU_SUMMARY: list[str] = []
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
@@ -68,6 +86,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(
             f"axe-core ({', '.join(WCAG_TAGS)}) checked {len(AXE_CHECKED)} page views in Chromium"
         )
+    for line in VNU_SUMMARY:
+        terminalreporter.write_line(line)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -238,6 +258,7 @@ async def page(base_url: str, browser: Browser, request: pytest.FixtureRequest) 
     context = await browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15_000)
     new_page = await context.new_page()
+    watch_documents(new_page)
     yield new_page
     report = getattr(request.node, "report_call", None)
     if report is not None and report.failed:
@@ -249,13 +270,62 @@ async def page(base_url: str, browser: Browser, request: pytest.FixtureRequest) 
     await context.close()
 
 
+# The latest document each watched page received from the server (see watch_documents).
+DOCUMENTS: weakref.WeakKeyDictionary[Page, Response] = weakref.WeakKeyDictionary()
+
+
+def watch_documents(page: Page) -> None:
+    """Remember the HTTP response of each page the browser loads, so the HTML checker gets the markup as
+    served (the serialised DOM, page.content(), is the browser's reading of it, after its corrections)."""
+
+    def remember(response: Response) -> None:
+        if response.request.resource_type == "document" and response.frame == page.main_frame:
+            DOCUMENTS[page] = response
+
+    page.on("response", remember)
+
+
+async def served_html(page: Page) -> tuple[str, bool]:
+    """The body of the response that gave the page its document, or the serialised DOM when there is none
+    (a page filled by set_content, or one that was not watched); and whether it is the served body."""
+    response = DOCUMENTS.get(page)
+    if response is not None and response.url == page.url:
+        try:
+            return (await response.body()).decode("utf-8"), True
+        except Error:
+            pass  # Chromium no longer holds the body; the DOM is the next best thing.
+    return await page.content(), False
+
+
+@dataclass
+class HtmlPages:
+    """The HTML of every page the accessibility check saw, for one run of the Nu HTML Checker at the end."""
+
+    folder: Path
+    # file name -> the pages (what, url) that served exactly this markup
+    seen: dict[str, list[str]]
+    # page views whose HTML is the serialised DOM, there being no server response to read
+    from_dom: int = 0
+
+    async def keep(self, page: Page, what: str) -> None:
+        html, served = await served_html(page)
+        self.from_dom += not served
+        name = hashlib.sha256(html.encode()).hexdigest()[:16] + ".html"
+        if name not in self.seen:
+            (self.folder / name).write_text(html, encoding="utf-8")
+        self.seen.setdefault(name, []).append(f"{what} ({page.url})")
+
+
 @dataclass
 class AccessibilityChecker:
-    """Runs axe-core (WCAG 2.0, 2.1 and 2.2, levels A and AA) on the page as it is now."""
+    """Runs axe-core (WCAG 2.0, 2.1 and 2.2, levels A and AA) on the page as it is now, and keeps its HTML
+    for the Nu HTML Checker, which checks every kept page once at the end of the run (check_html)."""
 
     axe: Axe
+    pages: HtmlPages
 
     async def __call__(self, page: Page, what: str) -> None:
+        await self.pages.keep(page, what)
         results = await self.axe.run(
             page,
             options={"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]},
@@ -281,8 +351,89 @@ def describe(violations: list[dict[str, Any]]) -> str:
 
 
 @pytest.fixture(scope="session")
-def check_accessibility() -> AccessibilityChecker:
-    return AccessibilityChecker(axe=Axe())
+def html_pages() -> Iterator[HtmlPages]:
+    folder = Path(tempfile.mkdtemp(prefix="assure-e2e-html-"))
+    yield HtmlPages(folder=folder, seen={})
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def check_accessibility(html_pages: HtmlPages) -> AccessibilityChecker:
+    return AccessibilityChecker(axe=Axe(), pages=html_pages)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def check_html(html_pages: HtmlPages) -> Iterator[None]:
+    """After the last browser test, the Nu HTML Checker on every page the journeys reached: zero errors.
+
+    It runs once over all the pages (one Java start). A failure here is reported as an error in the
+    teardown of the last browser test, which fails the run."""
+    yield
+    if not html_pages.seen:
+        return
+    problem = _vnu_missing()
+    if problem:
+        if os.environ.get("CI"):
+            pytest.fail(f"{problem}. CI must run the HTML checker.", pytrace=False)
+        VNU_SUMMARY.append(f"Nu HTML Checker skipped: {problem}")
+        return
+    errors = run_vnu(html_pages.folder, sorted(html_pages.seen))
+    VNU_SUMMARY.append(
+        f"Nu HTML Checker checked {len(html_pages.seen)} distinct pages "
+        f"({sum(map(len, html_pages.seen.values()))} page views, {html_pages.from_dom} of them read "
+        f"from the DOM, the rest as served): {len(errors)} errors"
+    )
+    if errors:
+        raise AssertionError(describe_html_errors(errors, html_pages))
+
+
+def _vnu_missing() -> str:
+    if shutil.which("java") is None:
+        return "java is missing: install a Java runtime (apt-get install default-jre-headless)"
+    if not VNU_JAR.exists():
+        return f"{VNU_JAR} is missing: run npm ci (package.json lists vnu-jar)"
+    return ""
+
+
+def run_vnu(folder: Path, names: list[str]) -> list[dict[str, Any]]:
+    """The checker's error messages (JSON format) for the named files, less the allowed ones."""
+    result = subprocess.run(  # noqa: S603 (our own command, no shell)
+        ["java", "-jar", str(VNU_JAR), "--errors-only", "--format", "json", "--stdout", *names],  # noqa: S607
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=VNU_SECONDS,
+        check=False,
+    )
+    try:
+        messages = json.loads(result.stdout)["messages"]
+    except (ValueError, KeyError) as error:
+        raise AssertionError(
+            f"the Nu HTML Checker gave no JSON (exit {result.returncode}):\n{result.stdout}\n{result.stderr}"
+        ) from error
+    return [
+        message
+        for message in messages
+        if message.get("type") in {"error", "non-document-error"}
+        and not any(re.search(pattern, message.get("message", "")) for pattern, _ in VNU_ALLOWED)
+    ]
+
+
+def describe_html_errors(errors: list[dict[str, Any]], pages: HtmlPages) -> str:
+    by_file: dict[str, list[dict[str, Any]]] = {}
+    for error in errors:
+        by_file.setdefault(Path(urlsplit(error.get("url", "")).path).name, []).append(error)
+    lines = [f"the Nu HTML Checker found {len(errors)} errors in {len(by_file)} pages:"]
+    for name, file_errors in by_file.items():
+        views = pages.seen.get(name, [name])
+        more = f" (and {len(views) - 1} more views with the same markup)" if len(views) > 1 else ""
+        lines.append(f"{views[0]}{more}:")
+        for error in file_errors:
+            lines.append(f"  - line {error.get('lastLine', '?')}: {error.get('message', '')}")
+            extract = " ".join(str(error.get("extract", "")).split())
+            if extract:
+                lines.append(f"      {extract[:200]}")
+    return "\n".join(lines)
 
 
 async def sign_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
