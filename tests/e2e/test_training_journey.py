@@ -1,7 +1,8 @@
 """The training journey in a real browser: a trainer assigns the EHCP course to a team, a professional
 in that team completes every module including the quizzes, the trainer's compliance view shows the
 completion, and the certificate downloads and verifies. Then the leader sees the improvement plan's
-training-linked action count the completion, and moves one of its milestones with a slippage reason.
+training-linked action count the completion, moves one of its milestones with a slippage reason, and
+downloads the board report's PDF.
 
 The professional works with the keyboard: each control is focused and then operated with Space or
 Enter, as a keyboard user would. The quiz answers come from the course's own content file, whose
@@ -181,3 +182,16 @@ async def test_trainer_assigns_professional_completes_and_certificate_verifies(
     await expect(main).to_contain_text(reason)
     await expect(main).to_contain_text(re.compile(r"\+\d+ days?"))
     await check_accessibility(page, "a milestone after a slippage")
+
+    # The leader generates the board report, waits for it, and downloads the PDF board paper.
+    await page.goto("/boards")
+    await page.get_by_role("link", name="SEND Improvement Board").click()
+    await page.get_by_role("button", name="Generate the report").click()
+    download_link = page.get_by_role("link", name=re.compile("Download the board paper"))
+    await expect(download_link).to_be_visible(timeout=60_000)
+    async with page.expect_download() as download_info:
+        await download_link.click()
+    paper = tmp_path / "board.pdf"
+    await (await download_info.value).save_as(paper)
+    assert paper.read_bytes().startswith(b"%PDF")
+    assert "SEND Improvement Board" in pdf_text(paper)
