@@ -8,7 +8,9 @@ from typing import Annotated, Any, Literal
 import msgspec
 from litestar import Controller, get
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import SecurityRequirement
+from litestar.params import FromQuery, PathParameter, QueryParameter
 
 from app.accounts.access import roles
 from app.enums import Role
@@ -16,8 +18,66 @@ from app.people import services as people
 from app.people.services import StaffFilter
 
 READERS = roles(Role.ADMIN, Role.TRAINER, Role.LEADER)
-PageNumber = Annotated[int, QueryParameter(ge=1, description="Page number, from 1")]
+# Every number a request carries is bounded, so that none reaches the database out of its range: record ids
+# are positive and fit its 32-bit integer columns (PostgreSQL's SERIAL), and the offset a page number makes
+# fits too. Outside these bounds the answer is a 400 naming the parameter.
+MAX_ID = 2**31 - 1
+PageNumber = Annotated[int, QueryParameter(ge=1, le=MAX_ID, description="Page number, from 1")]
 PerPage = Annotated[int, QueryParameter(ge=1, le=500, description="Items per page, at most 500")]
+RecordId = Annotated[int, PathParameter(ge=1, le=MAX_ID)]
+OrganisationFilter = Annotated[
+    int | None, QueryParameter(ge=1, le=MAX_ID, description="Only those of this organisation")
+]
+TeamFilter = Annotated[int | None, QueryParameter(ge=1, le=MAX_ID, description="Only those in this team")]
+JobRoleFilter = Annotated[
+    int | None, QueryParameter(ge=1, le=MAX_ID, description="Only those with this job role")
+]
+# PostgreSQL text cannot hold a NUL character: a search containing one is refused, not sent to the database.
+SearchText = Annotated[
+    str,
+    QueryParameter(
+        pattern=r"^[^\u0000]*$", description="Part of a name, email or employee number (no NUL characters)"
+    ),
+]
+
+# The API is read with the session cookie of a signed-in person (app/main.py declares the scheme).
+SESSION: list[SecurityRequirement] = [{"session": []}]
+
+
+class ProblemError(msgspec.Struct):
+    """One reason a request was refused: which parameter, and what is wrong with it."""
+
+    message: str
+    key: str | msgspec.UnsetType = msgspec.UNSET
+    source: str | msgspec.UnsetType = msgspec.UNSET
+
+
+class Problem(msgspec.Struct):
+    """An error, as RFC 9457 problem details (what `app.web.errors.problem` sends)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str | msgspec.UnsetType = msgspec.UNSET
+    errors: list[ProblemError] | msgspec.UnsetType = msgspec.UNSET
+
+
+def _problem(description: str) -> ResponseSpec:
+    return ResponseSpec(
+        data_container=Problem,
+        media_type="application/problem+json",
+        description=description,
+        generate_examples=False,
+    )
+
+
+# Declared on every operation, in place of Litestar's own 400 (whose body is not what the API sends).
+REFUSALS = {
+    400: _problem("A query parameter is missing, malformed or out of range; `errors` names each one"),
+    401: _problem("No session: sign in first"),
+    403: _problem("The signed-in person may not read the API (it is for admins, trainers and leaders)"),
+}
+NOT_FOUND = {**REFUSALS, 404: _problem("No record with that id")}
 
 
 class OrganisationOut(msgspec.Struct):
@@ -107,16 +167,17 @@ def _staff(row: dict[str, Any]) -> StaffOut:
 class OrganisationsApi(Controller):
     path = "/api/organisations"
     opt = READERS
+    security = SESSION
     tags = ("People",)
 
-    @get("/")
+    @get("/", responses=REFUSALS)
     async def list_organisations(self, active: FromQuery[bool | None] = None) -> list[OrganisationOut]:
         """Every organisation, optionally only active or inactive ones."""
         rows = await people.list_organisations()
         return [_organisation(r) for r in rows if active is None or r["active"] == active]
 
-    @get("/{organisation_id:int}")
-    async def get_organisation(self, organisation_id: FromPath[int]) -> OrganisationOut:
+    @get("/{organisation_id:int}", responses=NOT_FOUND)
+    async def get_organisation(self, organisation_id: RecordId) -> OrganisationOut:
         rows = [r for r in await people.list_organisations() if r["id"] == organisation_id]
         if not rows:
             raise NotFoundException(f"No organisation with id {organisation_id}")
@@ -126,15 +187,16 @@ class OrganisationsApi(Controller):
 class TeamsApi(Controller):
     path = "/api/teams"
     opt = READERS
+    security = SESSION
     tags = ("People",)
 
-    @get("/")
-    async def list_teams(self, organisation_id: FromQuery[int | None] = None) -> list[TeamOut]:
+    @get("/", responses=REFUSALS)
+    async def list_teams(self, organisation_id: OrganisationFilter = None) -> list[TeamOut]:
         """Teams, optionally those of one organisation."""
         return [_team(r) for r in await people.list_teams(organisation_id=organisation_id)]
 
-    @get("/{team_id:int}")
-    async def get_team(self, team_id: FromPath[int]) -> TeamOut:
+    @get("/{team_id:int}", responses=NOT_FOUND)
+    async def get_team(self, team_id: RecordId) -> TeamOut:
         row = await people.get_team(team_id)
         if row is None:
             raise NotFoundException(f"No team with id {team_id}")
@@ -145,15 +207,16 @@ class TeamsApi(Controller):
 class StaffApi(Controller):
     path = "/api/staff"
     opt = READERS
+    security = SESSION
     tags = ("People",)
 
-    @get("/")
+    @get("/", responses=REFUSALS)
     async def list_staff(
         self,
-        q: FromQuery[str] = "",
-        organisation_id: FromQuery[int | None] = None,
-        team_id: FromQuery[int | None] = None,
-        job_role_id: FromQuery[int | None] = None,
+        q: SearchText = "",
+        organisation_id: OrganisationFilter = None,
+        team_id: TeamFilter = None,
+        job_role_id: JobRoleFilter = None,
         status: FromQuery[Literal["active", "left", "all"]] = "active",
         page: PageNumber = 1,
         per_page: PerPage = 100,
@@ -178,8 +241,8 @@ class StaffApi(Controller):
             pages=result.pages,
         )
 
-    @get("/{staff_id:int}")
-    async def get_staff(self, staff_id: FromPath[int]) -> StaffOut:
+    @get("/{staff_id:int}", responses=NOT_FOUND)
+    async def get_staff(self, staff_id: RecordId) -> StaffOut:
         row = await people.get_staff(staff_id)
         if row is None:
             raise NotFoundException(f"No person with id {staff_id}")

@@ -13,6 +13,7 @@ from litestar.datastructures import State
 from litestar.logging import LoggingConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
 
 from action_plans.routes import ACTION_PLAN_CONTROLLERS
@@ -20,7 +21,7 @@ from app import database
 from app.accounts.access import enforce_access, public, signed_in
 from app.accounts.controllers import SignInController
 from app.accounts.middleware import CurrentUserMiddleware
-from app.accounts.sessions import SessionManager
+from app.accounts.sessions import COOKIE_NAME, SessionManager
 from app.accounts.throttle import SignInThrottle
 from app.admin.controllers import ADMIN_CONTROLLERS
 from app.api import API_CONTROLLERS
@@ -107,7 +108,19 @@ def create_app(settings: Settings | None = None) -> Litestar:
             version="1",
             description="Read access to Assure's people and organisations for BI and HR integrations.",
             render_plugins=[JsonRenderPlugin()],
-            openapi_router=Router(path="/schema", route_handlers=[], opt=signed_in()),
+            components=Components(
+                security_schemes={
+                    "session": SecurityScheme(
+                        type="apiKey",
+                        name=COOKIE_NAME,
+                        security_scheme_in="cookie",
+                        description="The session cookie set by signing in at /sign-in",
+                    )
+                }
+            ),
+            openapi_router=Router(
+                path="/schema", route_handlers=[], opt=signed_in(), include_in_schema=False
+            ),
         ),
         logging_config=LoggingConfig(
             root={"level": logging.getLevelName(logging.INFO), "handlers": ["queue_listener"]},
