@@ -28,6 +28,7 @@ from app.api import API_CONTROLLERS
 from app.reports.controllers import REPORT_CONTROLLERS
 from app.settings import Settings, get_settings
 from app.stores import make_store
+from app.web.bounds import refuse_what_the_database_cannot_take
 from app.web.errors import EXCEPTION_HANDLERS
 from app.web.pages import PagesController
 from app.web.security import add_security_headers
@@ -92,7 +93,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         lifespan=[lifespan],
         state=state,
-        guards=[enforce_access],
+        guards=[enforce_access, refuse_what_the_database_cannot_take],
         middleware=[CurrentUserMiddleware()],
         before_send=[add_security_headers],
         csrf_config=CSRFConfig(

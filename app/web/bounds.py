@@ -1,0 +1,33 @@
+"""Refuse, before any handler runs, what the database could not take and would answer with an error.
+
+PostgreSQL's id columns are 32-bit (SERIAL): an id in an address beyond that range made the query fail, a 500,
+where the answer is simply that there is no such page. PostgreSQL text cannot hold a NUL character: a search
+containing one failed the same way. The JSON API declares these bounds in its schema and refuses them with
+400s naming the parameter (`app/api.py`); this guard covers the pages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import HTTPException, NotFoundException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.status_codes import HTTP_400_BAD_REQUEST
+
+MIN_ID = -(2**31)
+MAX_ID = 2**31 - 1
+
+
+def refuse_what_the_database_cannot_take(
+    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
+) -> None:
+    if connection.url.path.startswith("/api/"):
+        return
+    for value in connection.path_params.values():
+        if isinstance(value, int) and not MIN_ID <= value <= MAX_ID:
+            raise NotFoundException("No such record")
+    if any("\x00" in value for _, value in connection.query_params.multi_items()):
+        raise HTTPException(
+            status_code=HTTP_400_BAD_REQUEST, detail="The address contains a character that is not allowed"
+        )

@@ -1,0 +1,38 @@
+"""Pages refuse ids and text the database cannot take, rather than failing with a 500 (on PostgreSQL, whose
+ids are 32-bit and whose text cannot hold NUL; tests/app/test_api_schema.py found both through the API)."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.enums import Role
+
+
+@pytest.mark.parametrize(
+    "path", ["/admin/staff/2147483648", "/admin/staff/99999999999", "/admin/organisations/-99999999999"]
+)
+async def test_an_id_beyond_the_databases_range_is_page_not_found(client, signed_in_as, path):
+    await signed_in_as(Role.ADMIN)
+
+    response = await client.get(path)
+
+    assert response.status_code == 404
+    assert "Page not found" in response.text
+
+
+async def test_a_nul_character_in_a_search_is_a_bad_request(client, signed_in_as):
+    await signed_in_as(Role.ADMIN)
+
+    refused = await client.get("/admin/staff", params={"q": "Ad\x00min"})
+    searched = await client.get("/admin/staff", params={"q": "Admin"})
+
+    assert refused.status_code == 400
+    assert "The address contains a character that is not allowed" in refused.text
+    assert searched.status_code == 200
+
+
+async def test_out_of_range_ids_still_need_a_session(client):
+    response = await client.get("/admin/staff/99999999999", follow_redirects=False)
+
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/sign-in")
