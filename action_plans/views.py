@@ -727,14 +727,14 @@ DATE_CHANGE_FIELDS = {"forecast_date", "actual_date", "baseline_date", "status",
 DATE_CHANGE_FIELDS |= {"reason", "revision_status"}
 
 
-def _told_by_revision(
-    entry: Mapping[str, Any], revision_times: Mapping[tuple[str, str], list[datetime]]
-) -> bool:
-    """Whether an audit entry only records a date change whose revision the list already shows."""
-    times = revision_times.get((entry["entity"], entry["entity_id"]))
-    if not times or not entry["after"] or not set(entry["after"]) <= DATE_CHANGE_FIELDS:
+def _told_by_revision(entry: Mapping[str, Any], revision_marks: Mapping[tuple[str, str], set[str]]) -> bool:
+    """Whether an audit entry only records a date change whose revision the list already shows: it
+    touches nothing but date fields, and names a revision's reason or new date for the same record."""
+    marks = revision_marks.get((entry["entity"], entry["entity_id"]))
+    after = entry["after"]
+    if not marks or not after or not set(after) <= DATE_CHANGE_FIELDS:
         return False
-    return any(abs((entry["occurred_at"] - t).total_seconds()) < 5 for t in times)
+    return any(str(value) in marks for value in after.values() if value)
 
 
 async def plan_changes(*, plan_id: int, since: date) -> list[Change]:
@@ -803,10 +803,13 @@ async def plan_changes(*, plan_id: int, since: date) -> list[Change]:
         .where((AuditEntry.occurred_at >= start) & record_filter)
         .output(load_json=True)
     )
-    revision_times: dict[tuple[str, str], list[datetime]] = defaultdict(list)
+    # What each record's revisions say (reasons and new dates), to recognise their audit entries.
+    revision_marks: dict[tuple[str, str], set[str]] = defaultdict(set)
     for r in revisions:
         key = ("milestone", str(r["milestone"])) if r["milestone"] else ("action", str(r["action"]))
-        revision_times[key] += [t for t in (r["requested_at"], r["decided_at"]) if t is not None]
+        revision_marks[key] |= {
+            mark for mark in (r["reason"], r["new_date"] and r["new_date"].isoformat()) if mark
+        }
 
     changes: list[Change] = []
     for r in revisions:
@@ -874,7 +877,7 @@ async def plan_changes(*, plan_id: int, since: date) -> list[Change]:
         "kpi": "/kpis/{}",
     }
     for a in audit:
-        if _told_by_revision(a, revision_times):
+        if _told_by_revision(a, revision_marks):
             continue
         link = entity_links.get(a["entity"])
         entity_words = a["entity"].replace("_", " ").capitalize()
