@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.query.functions.string import Lower
@@ -21,11 +20,10 @@ from action_plans.enums import DateField, PlanOrigin, PlanStatus, RevisionStatus
 from action_plans.tables import Action, ActionPartner, DateRevision, Milestone, Plan, PriorityArea
 from app import audit
 from app.audit import Actor
+from app.clock import local_today
 from app.database import get_engine, write_transaction
 from app.enums import AuditAction, Role
 from app.tables import Account, Board, Organisation, RoleGrant, Staff
-
-LOCAL = ZoneInfo("Europe/London")
 
 
 class PlanError(ValueError):
@@ -39,10 +37,6 @@ class PlanError(ValueError):
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def local_today() -> date:
-    return datetime.now(LOCAL).date()
 
 
 def _tidy(value: str) -> str:

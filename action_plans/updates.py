@@ -20,7 +20,6 @@ from datetime import UTC, date, datetime
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 import filetype
 from piccolo.columns import Column
@@ -30,6 +29,7 @@ from action_plans.status import ACTION_COLUMNS, ActionStatus, action_statuses
 from action_plans.tables import Action, Evidence, Plan, ProgressUpdate
 from app import audit
 from app.audit import Actor
+from app.clock import local_today
 from app.database import write_transaction
 from app.enums import AuditAction
 
@@ -52,7 +52,6 @@ __all__ = [
     "set_override",
 ]
 
-LOCAL = ZoneInfo("Europe/London")
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 MAX_NARRATIVE = 10_000
 MAX_REASON = 2_000
@@ -70,10 +69,6 @@ class UpdateError(ValueError):
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def local_today() -> date:
-    return datetime.now(LOCAL).date()
 
 
 def _tidy(value: str) -> str:

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.query.functions.aggregate import Count
 
 from app import audit
 from app.audit import Actor
+from app.clock import LOCAL, local_today
 from app.database import get_engine, icontains, write_transaction
 from app.enums import AuditAction, Role
 from app.people import services as people
@@ -31,7 +31,6 @@ from courses.tables import (
 )
 
 # Sessions happen in England: times are typed, stored and shown as UK local time.
-LOCAL = ZoneInfo("Europe/London")
 MAX_CAPACITY = 500
 SEARCH_LIMIT = 20
 REGISTER_MARKS = (AttendanceStatus.ATTENDED, AttendanceStatus.PARTLY_ATTENDED, AttendanceStatus.ABSENT)
@@ -54,10 +53,6 @@ class SessionError(ValueError):
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def local_today() -> date:
-    return datetime.now(LOCAL).date()
 
 
 def _local(moment: datetime) -> datetime:
