@@ -19,10 +19,9 @@ from openpyxl import Workbook
 
 from app.accounts.access import roles
 from app.enums import Role
-from app.people import services as people
 from app.web.exports import excel_safe
 from app.web.paging import pagination
-from courses import compliance
+from courses import compliance, compliance_cache
 from courses.compliance import (
     NOT_RECORDED,
     STATUS_LABELS,
@@ -88,32 +87,32 @@ def _id(value: str, label: str, *, allow_none: bool = False) -> int | None:
     return int(value)
 
 
-async def _view(course: str, organisation: str, team: str, job_role: str, group: str) -> View | None:
-    """The checked view, or None when no course is published yet."""
+async def _view(
+    course: str, organisation: str, team: str, job_role: str, group: str
+) -> tuple[View | None, dict[str, Any]]:
+    """The checked view (None when no course is published yet) and the filter lists, in one statement."""
     course_id = _id(course, "course")
+    choices = await compliance.page_choices(course_id=course_id)
     if course_id is None:
-        courses = await compliance.reportable_courses()
-        if not courses:
-            return None
-        course_id = courses[0]["id"]
-    chosen = await compliance.course_summary(course_id)
+        if not choices.courses:
+            return None, choices.as_context()
+        chosen: dict[str, Any] | None = choices.courses[0]
+    else:
+        chosen = choices.chosen
     if chosen is None:
         raise NotFoundException(detail="There is no course with that number")
     try:
         grouping = Grouping(group) if group else Grouping.ORGANISATION
     except ValueError:
         raise ClientException(detail="Choose how to group the figures from the list") from None
-    return View(
+    view = View(
         course=chosen,
         organisation=_id(organisation, "organisation"),
         team=_id(team, "team", allow_none=True),
         job_role=_id(job_role, "job role", allow_none=True),
         grouping=grouping,
     )
-
-
-async def _choices() -> dict[str, Any]:
-    return (await people.choices()).as_context()
+    return view, choices.as_context()
 
 
 def _labels(row: compliance.GroupRow, grouping: Grouping) -> list[str]:
@@ -226,14 +225,15 @@ class ComplianceController(Controller):
         job_role: FromQuery[str] = "",
         group: FromQuery[str] = "",
     ) -> Template:
-        view = await _view(course, organisation, team, job_role, group)
+        view, choices = await _view(course, organisation, team, job_role, group)
         if view is None:
             return Template("courses/compliance.html", context={"title": "Training compliance", "view": None})
-        table = await compliance.compliance_table(
+        figures = await compliance_cache.page_figures(
             course_id=view.course["id"], scope=view.scope, grouping=view.grouping
         )
-        trend = await compliance.trend(course_id=view.course["id"], scope=view.scope)
-        choices = await _choices()
+        if figures is None:  # the course was deleted a moment ago
+            raise NotFoundException(detail="There is no course with that number")
+        table, trend = figures
         return Template(
             "courses/compliance.html",
             context={
@@ -261,7 +261,7 @@ class ComplianceController(Controller):
         status: FromQuery[str] = "",
         page: FromQuery[int] = 1,
     ) -> Template:
-        view = await _view(course, organisation, team, job_role, group)
+        view, choices = await _view(course, organisation, team, job_role, group)
         if view is None:
             raise NotFoundException(detail="No courses are published yet")
         try:
@@ -271,7 +271,6 @@ class ComplianceController(Controller):
         result = await compliance.people_in_cell(
             course_id=view.course["id"], scope=view.scope, status=chosen, page=max(1, page)
         )
-        choices = await _choices()
         heading = STATUS_LABELS[chosen] if chosen else "Everyone assigned"
         return Template(
             "courses/compliance_people.html",
@@ -302,13 +301,14 @@ class ComplianceController(Controller):
         job_role: FromQuery[str] = "",
         group: FromQuery[str] = "",
     ) -> Response[bytes]:
-        view = await _view(course, organisation, team, job_role, group)
+        view, _ = await _view(course, organisation, team, job_role, group)
         if view is None:
             raise NotFoundException(detail="No courses are published yet")
-        table = await compliance.compliance_table(
+        table = await compliance_cache.compliance_table(
             course_id=view.course["id"], scope=view.scope, grouping=view.grouping
         )
-        assert table is not None
+        if table is None:
+            raise NotFoundException(detail="There is no course with that number")
         # A byte-order mark, so Excel reads the names as UTF-8.
         return Response(
             content=("\ufeff" + _csv(table)).encode("utf-8"),
@@ -325,15 +325,16 @@ class ComplianceController(Controller):
         job_role: FromQuery[str] = "",
         group: FromQuery[str] = "",
     ) -> Response[bytes]:
-        view = await _view(course, organisation, team, job_role, group)
+        view, choices = await _view(course, organisation, team, job_role, group)
         if view is None:
             raise NotFoundException(detail="No courses are published yet")
-        table = await compliance.compliance_table(
+        figures = await compliance_cache.page_figures(
             course_id=view.course["id"], scope=view.scope, grouping=view.grouping
         )
-        assert table is not None
-        trend = await compliance.trend(course_id=view.course["id"], scope=view.scope)
-        lines = _filter_lines(view, await _choices())
+        if figures is None:
+            raise NotFoundException(detail="There is no course with that number")
+        table, trend = figures
+        lines = _filter_lines(view, choices)
         # Building a workbook is CPU work: keep it off the event loop.
         content = await anyio.to_thread.run_sync(_xlsx, view, table, trend, lines)
         return Response(

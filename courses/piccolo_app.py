@@ -8,6 +8,7 @@ from courses.tables import (
     AssignmentRule,
     Attendance,
     Completion,
+    ComplianceFigures,
     Course,
     CourseVersion,
     Module,
@@ -15,6 +16,7 @@ from courses.tables import (
     OutboxMessage,
     Question,
     QuizAttempt,
+    TrainingChange,
     TrainingSession,
 )
 
@@ -35,6 +37,8 @@ APP_CONFIG = AppConfig(
         TrainingSession,
         Attendance,
         OutboxMessage,
+        TrainingChange,
+        ComplianceFigures,
     ],
     migration_dependencies=["app.piccolo_app"],
     commands=[],

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from courses import compliance
+from courses import compliance, compliance_cache
 from courses.compliance import Audience
 from courses.enums import CourseStatus, TrainingStatus
 from courses.tables import Course
@@ -57,7 +57,7 @@ async def completion_counts(
     of the version now required and has not expired (so 'expiring soon' counts). Overdue: not validly
     completed, past the due date, and not merely expired. One SQL statement.
     """
-    figures = await compliance.status_counts(
+    figures = await compliance_cache.status_counts(
         course_id=course_id,
         scope=compliance.Scope(organisation_ids=organisation_ids, job_role_ids=job_role_ids),
         as_of=as_of or date.today(),
@@ -78,7 +78,7 @@ async def audience_completion_counts(
 ) -> dict[Audience, CompletionCounts]:
     """`completion_counts` for several audiences (a course, and optionally organisations and job roles)
     at once, keyed by audience. One SQL statement however many audiences; none when there are none."""
-    figures = await compliance.audience_counts(audiences=list(audiences), as_of=as_of or date.today())
+    figures = await compliance_cache.audience_counts(audiences=list(audiences), as_of=as_of or date.today())
     return {audience: _counts(f) for audience, f in figures.items()}
 
 
@@ -181,7 +181,7 @@ async def compliance_groups(
     """A course's counts on a date by organisation, team and job role (the compliance page's table at
     its finest grouping), optionally narrowed to organisations. Two statements; empty when there is no
     such course. Callers add the groups up to any coarser grouping."""
-    table = await compliance.compliance_table(
+    table = await compliance_cache.compliance_table(
         course_id=course_id,
         scope=compliance.Scope(organisation_ids=organisation_ids),
         grouping=compliance.Grouping.ALL,
@@ -216,7 +216,7 @@ async def compliance_trend(
 ) -> list[ComplianceMonth]:
     """A course's counts at the end of each of the 12 months to `today` (the last point is `today`),
     oldest first, as the compliance page's trend shows them. One statement."""
-    points = await compliance.trend(
+    points = await compliance_cache.trend(
         course_id=course_id, scope=compliance.Scope(organisation_ids=organisation_ids), today=today
     )
     return [ComplianceMonth(on=p.as_of, assigned=p.assigned, completed=p.compliant) for p in points]

@@ -197,3 +197,27 @@ class OutboxMessage(Table):
     created_at = Timestamptz(index=True)
     sent_at = Timestamptz(null=True, default=None)
     error = Text(default="")
+
+
+class TrainingChange(Table):
+    """How many times the records behind one course's compliance figures have changed. Database
+    triggers count every write (see the migration that creates them); course 0 counts changes to
+    people and their places (organisation, team, job role, leaving), which touch every course."""
+
+    id = Serial(primary_key=True)
+    course = Integer(unique=True)
+    counter = Integer(default=0)
+
+
+class ComplianceFigures(Table):
+    """Compliance figures as computed when the course's and people's change counters had these
+    values: still true while both are unchanged. `key` names the question (figures, course, scope,
+    grouping, date)."""
+
+    id = Serial(primary_key=True)
+    key = Varchar(length=64, unique=True)
+    course = Integer(index=True)
+    course_counter = Integer()
+    people_counter = Integer()
+    computed_at = Timestamptz()
+    payload = JSON()

@@ -1,0 +1,322 @@
+# The SQL here is joined from this module's own fragments; every value goes through an argument.
+# ruff: noqa: S608
+"""Compliance figures kept until the records behind them change, so asking again is one statement.
+
+Each stored answer is keyed by the question (which figures, course, scope, grouping, date) and carries
+the course's and people's change counters it was computed at (courses.tables.TrainingChange, kept by
+database triggers in the writer's own transaction). It answers only while both counters are unchanged;
+otherwise `courses.compliance`, the single source of truth, computes the figures again and they are
+stored. The date is part of the key, so figures that move with time alone (overdue from tomorrow,
+expiring soon) are never carried over to another day.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from piccolo.engine.sqlite import TransactionType
+
+from app.database import get_engine, write_transaction
+from courses import compliance
+from courses.compliance import (
+    STATUS_ORDER,
+    Audience,
+    ComplianceTable,
+    Figures,
+    Grouping,
+    GroupRow,
+    Scope,
+    TrendPoint,
+)
+
+# Stored answers for dates nobody asks about any more go after this long.
+KEEP_FOR = timedelta(days=2)
+# Course 0 in training_change counts changes to people and their places, which touch every course.
+PEOPLE = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """Which figures, for which course, people and date."""
+
+    kind: str  # "table", "trend" or "counts"
+    course_id: int
+    scope: Scope
+    as_of: date
+    grouping: Grouping | None = None
+
+    @property
+    def key(self) -> str:
+        def ids(values: list[int] | None) -> list[int] | None:
+            return None if values is None else sorted(set(values))
+
+        scope = self.scope
+        text = json.dumps(
+            [
+                self.kind,
+                self.course_id,
+                ids(scope.organisation_ids),
+                ids(scope.team_ids),
+                ids(scope.job_role_ids),
+                self.grouping.value if self.grouping else None,
+                self.as_of.isoformat(),
+            ]
+        )
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """What the one read statement says about a question: its counters now, and the stored answer
+    if it was computed at those counters."""
+
+    course_counter: int
+    people_counter: int
+    payload: Any  # None when nothing true is stored
+
+
+# --- payloads: the figures as JSON -------------------------------------------------------------
+
+
+def _counts(figures: Figures) -> list[int]:
+    return [figures.assigned, *(figures.counts[s] for s in STATUS_ORDER)]
+
+
+def _figures(values: list[int]) -> Figures:
+    return Figures(assigned=values[0], counts=dict(zip(STATUS_ORDER, values[1:], strict=True)))
+
+
+def _table_payload(table: ComplianceTable) -> dict[str, Any]:
+    return {
+        "course": table.course,
+        "rows": [[r.organisation, r.team, r.job_role, r.keys, _counts(r.figures)] for r in table.rows],
+    }
+
+
+def _table(payload: dict[str, Any], question: Question) -> ComplianceTable:
+    assert question.grouping is not None
+    rows, total = [], Figures()
+    for organisation, team, job_role, keys, counts in payload["rows"]:
+        figures = _figures(counts)
+        total.add(figures)
+        rows.append(GroupRow(organisation, team, job_role, keys, figures))
+    return ComplianceTable(
+        course=payload["course"], grouping=question.grouping, as_of=question.as_of, rows=rows, total=total
+    )
+
+
+def _trend_payload(points: list[TrendPoint]) -> list[list[Any]]:
+    return [
+        [p.month_start.isoformat(), p.as_of.isoformat(), p.completions, p.assigned, p.compliant]
+        for p in points
+    ]
+
+
+def _trend(payload: list[list[Any]]) -> list[TrendPoint]:
+    return [
+        TrendPoint(date.fromisoformat(start), date.fromisoformat(end), completions, assigned, compliant)
+        for start, end, completions, assigned, compliant in payload
+    ]
+
+
+# --- reading and storing -----------------------------------------------------------------------
+
+
+async def _read(questions: list[Question]) -> dict[str, _Found]:
+    """Each question's counters now and its stored answer, if still true (one statement)."""
+    sql = compliance._Sql()
+    asked = ", ".join(f"({sql.arg(q.key, 'VARCHAR')}, {sql.arg(q.course_id, 'INTEGER')})" for q in questions)
+    people = sql.arg(PEOPLE, "INTEGER")
+    rows = await sql.run(f"""
+WITH asked (key, course) AS (VALUES {asked}),
+now AS (
+    SELECT a.key, a.course, COALESCE(c.counter, 0) AS course_counter, COALESCE(p.counter, 0) AS people_counter
+    FROM asked a
+    LEFT JOIN training_change c ON c.course = a.course
+    LEFT JOIN training_change p ON p.course = {people}
+)
+SELECT n.key, n.course_counter, n.people_counter, f.payload
+FROM now n
+LEFT JOIN compliance_figures f ON f.key = n.key
+    AND f.course_counter = n.course_counter AND f.people_counter = n.people_counter""")
+    found = {}
+    for row in rows:
+        payload = row["payload"]
+        if isinstance(payload, str):
+            payload = json.loads(payload)
+        found[row["key"]] = _Found(int(row["course_counter"]), int(row["people_counter"]), payload)
+    return found
+
+
+async def _store(answers: list[tuple[Question, _Found]]) -> None:
+    """Keep the answers (each with the counters read BEFORE it was computed, so an answer that raced a
+    write is stored as already out of date), never over an answer computed at later counters; and
+    clear out answers their courses' counters have moved past (two statements)."""
+    if not answers:
+        return
+    sql = compliance._Sql()
+    now = datetime.now(UTC)
+    computed_at = sql.arg(now, "TIMESTAMPTZ")
+    values = ", ".join(
+        f"({sql.arg(q.key)}, {sql.arg(q.course_id)}, {sql.arg(f.course_counter)}, "
+        f"{sql.arg(f.people_counter)}, {computed_at}, {sql.arg(json.dumps(f.payload))})"
+        for q, f in {q.key: (q, f) for q, f in answers}.values()
+    )
+    purge = compliance._Sql()
+    outdated = " OR ".join(
+        f"(course = {purge.arg(q.course_id)} AND (course_counter < {purge.arg(f.course_counter)} "
+        f"OR people_counter < {purge.arg(f.people_counter)}))"
+        for q, f in answers
+    )
+    async with write_transaction():
+        await sql.run(f"""
+INSERT INTO compliance_figures (key, course, course_counter, people_counter, computed_at, payload)
+VALUES {values}
+ON CONFLICT (key) DO UPDATE SET course = excluded.course, course_counter = excluded.course_counter,
+    people_counter = excluded.people_counter, computed_at = excluded.computed_at, payload = excluded.payload
+WHERE excluded.course_counter >= compliance_figures.course_counter
+    AND excluded.people_counter >= compliance_figures.people_counter""")
+        await purge.run(
+            f"DELETE FROM compliance_figures WHERE {outdated} OR computed_at < {purge.arg(now - KEEP_FOR)}"
+        )
+
+
+def _in_write_transaction() -> bool:
+    transaction = get_engine().current_transaction.get()
+    # On SQLite every write takes an IMMEDIATE transaction (app.database.write_transaction); a DEFERRED
+    # one is the read-only snapshot a safe request reads in. PostgreSQL transactions are all writes.
+    return (
+        transaction is not None and getattr(transaction, "transaction_type", None) != TransactionType.deferred
+    )
+
+
+async def _compute_and_store(question: Question, found: _Found) -> Any:
+    payload = await _compute(question)
+    if payload is not None:
+        await _store([(question, _Found(found.course_counter, found.people_counter, payload))])
+    return payload
+
+
+async def _fresh(question: Question) -> Any:
+    """Read the counters again (someone may have stored the answer meanwhile), then compute and store."""
+    found = (await _read([question]))[question.key]
+    return found.payload if found.payload is not None else await _compute_and_store(question, found)
+
+
+# Computations under way in this process, by question and the counters the asker saw: people asking the
+# same question at once (the first page views after a change) share one computation.
+_under_way: dict[tuple[str, int, int], asyncio.Future[Any]] = {}
+
+
+async def _missing(question: Question, found: _Found) -> Any:
+    if _in_write_transaction():
+        # The figures must include this transaction's own writes, and its counters: compute and store
+        # inside it (on SQLite another connection would wait for this one's lock).
+        return await _compute_and_store(question, found)
+    marker = (question.key, found.course_counter, found.people_counter)
+    shared = _under_way.get(marker)
+    if shared is None:
+        # In a context of its own: outside any read snapshot of the first asker, which may end first.
+        shared = asyncio.get_running_loop().create_task(_fresh(question), context=contextvars.Context())
+        _under_way[marker] = shared
+        shared.add_done_callback(lambda _: _under_way.pop(marker, None))
+    return await asyncio.shield(shared)
+
+
+async def _answers(questions: list[Question]) -> dict[str, Any]:
+    """Payloads for the questions: stored where still true (one statement), computed (at the same time)
+    and stored otherwise. A computed payload of None (no such course) is returned but not stored."""
+    found = await _read(questions)
+    missing = [q for q in questions if found[q.key].payload is None]
+    if _in_write_transaction():  # one connection: one statement at a time
+        computed = [await _missing(q, found[q.key]) for q in missing]
+    else:
+        computed = await asyncio.gather(*(_missing(q, found[q.key]) for q in missing))
+    results = {q.key: found[q.key].payload for q in questions}
+    results.update({q.key: payload for q, payload in zip(missing, computed, strict=True)})
+    return results
+
+
+async def _compute(question: Question) -> Any | None:
+    if question.kind == "table":
+        assert question.grouping is not None
+        table = await compliance.compliance_table(
+            course_id=question.course_id,
+            scope=question.scope,
+            grouping=question.grouping,
+            as_of=question.as_of,
+        )
+        return None if table is None else _table_payload(table)
+    if question.kind == "trend":
+        points = await compliance.trend(
+            course_id=question.course_id, scope=question.scope, today=question.as_of
+        )
+        return _trend_payload(points)
+    figures = await compliance.status_counts(
+        course_id=question.course_id, scope=question.scope, as_of=question.as_of
+    )
+    return _counts(figures)
+
+
+# --- the figures ---------------------------------------------------------------------------------
+
+
+async def page_figures(
+    *, course_id: int, scope: Scope, grouping: Grouping, today: date | None = None
+) -> tuple[ComplianceTable, list[TrendPoint]] | None:
+    """The compliance page's table and trend (one statement when both are stored); None when there is
+    no such course."""
+    today = today or date.today()
+    table = Question("table", course_id, scope, today, grouping)
+    trend = Question("trend", course_id, scope, today)
+    answers = await _answers([table, trend])
+    if answers[table.key] is None:
+        return None
+    return _table(answers[table.key], table), _trend(answers[trend.key])
+
+
+async def compliance_table(
+    *, course_id: int, scope: Scope, grouping: Grouping, as_of: date | None = None
+) -> ComplianceTable | None:
+    """`compliance.compliance_table`, stored until its records change."""
+    question = Question("table", course_id, scope, as_of or date.today(), grouping)
+    payload = (await _answers([question]))[question.key]
+    return None if payload is None else _table(payload, question)
+
+
+async def trend(*, course_id: int, scope: Scope, today: date | None = None) -> list[TrendPoint]:
+    """`compliance.trend`, stored until its records change."""
+    question = Question("trend", course_id, scope, today or date.today())
+    return _trend((await _answers([question]))[question.key])
+
+
+async def status_counts(*, course_id: int, scope: Scope, as_of: date) -> Figures:
+    """`compliance.status_counts`, stored until its records change."""
+    question = Question("counts", course_id, scope, as_of)
+    return _figures((await _answers([question]))[question.key])
+
+
+async def audience_counts(*, audiences: list[Audience], as_of: date) -> dict[Audience, Figures]:
+    """`compliance.audience_counts`, stored per audience until its records change: one statement when
+    every audience is stored, one more to compute those that are not (however many), and the store."""
+    wanted = list(dict.fromkeys(audiences))
+    if not wanted:
+        return {}
+    questions = {a: Question("audience", a.course_id, a.scope, as_of) for a in wanted}
+    found = await _read(list(questions.values()))
+    missing = [a for a, q in questions.items() if found[q.key].payload is None]
+    computed = await compliance.audience_counts(audiences=missing, as_of=as_of) if missing else {}
+    fresh = []
+    for audience, figures in computed.items():
+        stored = found[questions[audience].key]
+        fresh.append(
+            (questions[audience], _Found(stored.course_counter, stored.people_counter, _counts(figures)))
+        )
+    await _store(fresh)
+    return {a: computed[a] if a in computed else _figures(found[questions[a].key].payload) for a in wanted}
