@@ -9,7 +9,6 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from piccolo.query.functions.aggregate import Count, Max
 
 from app import audit
 from app.audit import Actor
@@ -74,35 +73,6 @@ class TrainingItem:
         return round(100 * self.modules_done / self.modules_total) if self.modules_total else 0
 
 
-async def required_versions(course_ids: list[int]) -> dict[int, int]:
-    """Per course, the lowest version number a completion must be of (after a 'complete it again' publish)."""
-    if not course_ids:
-        return {}
-    rows = (
-        await CourseVersion.select(CourseVersion.course, Max(CourseVersion.number, alias="number"))
-        .where(
-            CourseVersion.course.is_in(course_ids)
-            & (CourseVersion.requires_recompletion == True)  # noqa: E712 (Piccolo builds SQL from ==)
-            & (CourseVersion.status != VersionStatus.DRAFT)
-        )
-        .group_by(CourseVersion.course)
-    )
-    return {r["course"]: r["number"] for r in rows}
-
-
-async def latest_completions(staff_id: int, course_ids: list[int]) -> dict[int, dict[str, Any]]:
-    """Each course's most recent completion by this person (one statement)."""
-    if not course_ids:
-        return {}
-    rows = (
-        await Completion.select()
-        .where((Completion.staff == staff_id) & Completion.course.is_in(course_ids))
-        .order_by(Completion.completed_on)
-        .order_by(Completion.id)
-    )
-    return {r["course"]: r for r in rows}  # later rows overwrite earlier ones
-
-
 def status_of(
     *,
     due_on: date,
@@ -124,88 +94,71 @@ def status_of(
     return TrainingStatus.IN_PROGRESS if modules_done else TrainingStatus.NOT_STARTED
 
 
+# The id of a person's most recent completion of an assignment's course (`a` is the assignment).
+_LATEST_COMPLETION = """(
+    SELECT l.id FROM completion l WHERE l.staff = a.staff AND l.course = a.course
+    ORDER BY l.completed_on DESC, l.id DESC LIMIT 1
+)"""
+
+# One row per open assignment, with its course, latest completion, the version a completion must be of,
+# and module counts of the published version. Progress made before the last completion belongs to that
+# completion, not the renewal. Dates and flags are plain columns, so they keep their declared types
+# (SQLite's converters apply as they do to Piccolo's own queries).
+_MY_TRAINING_SQL = f"""
+SELECT a.id AS assignment_id, a.course AS course_id, co.code, co.title, co.mandatory, a.due_on,
+    c.id AS completion_id, c.completed_on, c.expires_on, c.version_number,
+    (
+        SELECT MAX(r.number) FROM course_version r
+        WHERE r.course = a.course AND r.requires_recompletion = {{}} AND r.status <> {{}}
+    ) AS required_version,
+    (SELECT COUNT(*) FROM module m WHERE m.version = v.id) AS modules_total,
+    (
+        SELECT COUNT(*) FROM module_progress mp JOIN module m ON m.id = mp.module
+        WHERE mp.staff = a.staff AND m.version = v.id AND (c.id IS NULL OR mp.completed_at > c.created_at)
+    ) AS modules_done
+FROM assignment a
+JOIN course co ON co.id = a.course
+LEFT JOIN course_version v ON v.course = a.course AND v.status = {{}}
+LEFT JOIN completion c ON c.id = {_LATEST_COMPLETION}
+WHERE a.staff = {{}} AND a.ended_at IS NULL
+"""  # noqa: S608 (joins constant fragments; every value is an argument)
+
+
 async def my_training(*, staff_id: int, today: date | None = None) -> list[TrainingItem]:
-    """A person's open assignments with where they stand, soonest due first (five statements)."""
+    """A person's open assignments with where they stand, soonest due first (one statement)."""
     today = today or date.today()
-    assignments = await Assignment.select(
-        Assignment.id,
-        Assignment.course,
-        Assignment.due_on,
-        Assignment.course.code.as_alias("code"),
-        Assignment.course.title.as_alias("title"),
-        Assignment.course.mandatory.as_alias("mandatory"),
-    ).where((Assignment.staff == staff_id) & Assignment.ended_at.is_null())
-    course_ids = [a["course"] for a in assignments]
-    completions = await latest_completions(staff_id, course_ids)
-    required = await required_versions(course_ids)
-    versions = {
-        v["course"]: v
-        for v in (
-            await CourseVersion.select(CourseVersion.id, CourseVersion.course).where(
-                CourseVersion.course.is_in(course_ids) & (CourseVersion.status == VersionStatus.PUBLISHED)
-            )
-            if course_ids
-            else []
-        )
-    }
-    totals, done = await _module_counts(staff_id, [v["id"] for v in versions.values()], completions)
+    rows = await Assignment.raw(
+        _MY_TRAINING_SQL, True, VersionStatus.DRAFT.value, VersionStatus.PUBLISHED.value, staff_id
+    )
     items = []
-    for a in assignments:
-        version = versions.get(a["course"])
-        version_id = version["id"] if version else None
-        completion = completions.get(a["course"])
-        modules_done = done.get(version_id, 0) if version_id else 0
+    for row in rows:
+        completion = row if row["completion_id"] is not None else None
         status = status_of(
-            due_on=a["due_on"],
+            due_on=row["due_on"],
             completion=completion,
-            required_version=required.get(a["course"], 0),
-            modules_done=modules_done,
+            required_version=row["required_version"] or 0,
+            modules_done=row["modules_done"],
             today=today,
         )
         items.append(
             TrainingItem(
-                assignment_id=a["id"],
-                course_id=a["course"],
-                code=a["code"],
-                title=a["title"],
-                mandatory=a["mandatory"],
-                due_on=completion["expires_on"]
-                if status in (TrainingStatus.EXPIRING_SOON, TrainingStatus.EXPIRED) and completion
-                else a["due_on"],
+                assignment_id=row["assignment_id"],
+                course_id=row["course_id"],
+                code=row["code"],
+                title=row["title"],
+                mandatory=bool(row["mandatory"]),
+                due_on=row["expires_on"]
+                if status in (TrainingStatus.EXPIRING_SOON, TrainingStatus.EXPIRED)
+                else row["due_on"],
                 status=status,
-                modules_done=modules_done,
-                modules_total=totals.get(version_id, 0) if version_id else 0,
-                completed_on=completion["completed_on"] if completion else None,
-                expires_on=completion["expires_on"] if completion else None,
-                completion_id=completion["id"] if completion else None,
+                modules_done=row["modules_done"],
+                modules_total=row["modules_total"],
+                completed_on=row["completed_on"],
+                expires_on=row["expires_on"],
+                completion_id=row["completion_id"],
             )
         )
     return sorted(items, key=lambda i: (i.status is TrainingStatus.COMPLETED, i.due_on))
-
-
-async def _module_counts(
-    staff_id: int, version_ids: list[int], completions: dict[int, dict[str, Any]]
-) -> tuple[dict[int, int], dict[int, int]]:
-    if not version_ids:
-        return {}, {}
-    totals = {
-        r["version"]: r["count"]
-        for r in await Module.select(Module.version, Count(alias="count"))
-        .where(Module.version.is_in(version_ids))
-        .group_by(Module.version)
-    }
-    progress = await ModuleProgress.select(
-        ModuleProgress.completed_at,
-        ModuleProgress.module.version.as_alias("version"),
-        ModuleProgress.module.version.course.as_alias("course"),  # type: ignore[union-attr]
-    ).where((ModuleProgress.staff == staff_id) & ModuleProgress.module.version.is_in(version_ids))
-    done: dict[int, int] = {}
-    for row in progress:
-        completion = completions.get(row["course"])
-        # Progress made before the last completion belongs to that completion, not the renewal.
-        if completion is None or row["completed_at"] > completion["created_at"]:
-            done[row["version"]] = done.get(row["version"], 0) + 1
-    return totals, done
 
 
 @dataclass
@@ -232,8 +185,19 @@ class CoursePlan:
         return False
 
 
+# The modules of a version that a person has done since their last completion of the assignment's course.
+_DONE_MODULES_SQL = f"""
+SELECT mp.module
+FROM assignment a
+JOIN module_progress mp ON mp.staff = a.staff
+JOIN module m ON m.id = mp.module
+LEFT JOIN completion c ON c.id = {_LATEST_COMPLETION}
+WHERE a.id = {{}} AND m.version = {{}} AND (c.id IS NULL OR mp.completed_at > c.created_at)
+"""  # noqa: S608 (joins constant fragments; every value is an argument)
+
+
 async def course_plan(*, staff_id: int, course_id: int) -> CoursePlan | None:
-    """The course as this person takes it, or None when it is not assigned to them."""
+    """The course as this person takes it, or None when it is not assigned to them (four statements)."""
     assignment = (
         await Assignment.select()
         .where(
@@ -243,21 +207,19 @@ async def course_plan(*, staff_id: int, course_id: int) -> CoursePlan | None:
     )
     if assignment is None:
         return None
-    course = await Course.select().where(Course.id == course_id).first()
     version = (
-        await CourseVersion.select()
+        await CourseVersion.select(
+            *CourseVersion.all_columns(exclude=[CourseVersion.course]), *CourseVersion.course.all_columns()
+        )
         .where((CourseVersion.course == course_id) & (CourseVersion.status == VersionStatus.PUBLISHED))
+        .output(nested=True)
         .first()
     )
-    if course is None or version is None:
+    if version is None:
         return None
+    course = version.pop("course")
     modules = await Module.select().where(Module.version == version["id"]).order_by(Module.position)
-    completions = await latest_completions(staff_id, [course_id])
-    since = completions[course_id]["created_at"] if course_id in completions else None
-    progress = await ModuleProgress.select(ModuleProgress.module, ModuleProgress.completed_at).where(
-        (ModuleProgress.staff == staff_id) & ModuleProgress.module.is_in([m["id"] for m in modules] or [0])
-    )
-    done = {p["module"] for p in progress if since is None or p["completed_at"] > since}
+    done = {r["module"] for r in await Assignment.raw(_DONE_MODULES_SQL, assignment["id"], version["id"])}
     return CoursePlan(course=course, version=version, modules=modules, done_ids=done, assignment=assignment)
 
 
@@ -380,9 +342,11 @@ async def open_attempt(*, staff_id: int, module_id: int) -> dict[str, Any]:
     ]
     # The order is fixed per attempt, so reloading the page never reshuffles the questions.
     random.SystemRandom().shuffle(question_ids)
-    await QuizAttempt.insert(
-        QuizAttempt(staff=staff_id, module=module_id, started_at=_now(), question_order=question_ids)
-    )
+    # Opening a quiz page (a GET) starts the attempt, so it is written in a transaction of its own.
+    async with write_transaction():
+        await QuizAttempt.insert(
+            QuizAttempt(staff=staff_id, module=module_id, started_at=_now(), question_order=question_ids)
+        )
     return await open_attempt(staff_id=staff_id, module_id=module_id)
 
 
