@@ -157,7 +157,8 @@ LEFT JOIN compliance_figures f ON f.key = n.key
 async def _store(answers: list[tuple[Question, _Found]]) -> None:
     """Keep the answers (each with the counters read BEFORE it was computed, so an answer that raced a
     write is stored as already out of date), never over an answer computed at later counters; and
-    clear out answers their courses' counters have moved past (two statements)."""
+    clear out answers their courses' counters have moved past (two statements, each in a transaction
+    of its own)."""
     if not answers:
         return
     sql = compliance._Sql()
@@ -166,7 +167,8 @@ async def _store(answers: list[tuple[Question, _Found]]) -> None:
     values = ", ".join(
         f"({sql.arg(q.key)}, {sql.arg(q.course_id)}, {sql.arg(f.course_counter)}, "
         f"{sql.arg(f.people_counter)}, {computed_at}, {sql.arg(json.dumps(f.payload))})"
-        for q, f in {q.key: (q, f) for q, f in answers}.values()
+        # In key order, so two askers storing several answers lock them in the same order.
+        for q, f in sorted({q.key: (q, f) for q, f in answers}.values(), key=lambda answer: answer[0].key)
     )
     purge = compliance._Sql()
     outdated = " OR ".join(
@@ -182,6 +184,9 @@ ON CONFLICT (key) DO UPDATE SET course = excluded.course, course_counter = exclu
     people_counter = excluded.people_counter, computed_at = excluded.computed_at, payload = excluded.payload
 WHERE excluded.course_counter >= compliance_figures.course_counter
     AND excluded.people_counter >= compliance_figures.people_counter""")
+    # A transaction of its own: two askers each clearing out the answer the other is replacing would
+    # otherwise wait for each other.
+    async with write_transaction():
         await purge.run(
             f"DELETE FROM compliance_figures WHERE {outdated} OR computed_at < {purge.arg(now - KEEP_FOR)}"
         )

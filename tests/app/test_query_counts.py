@@ -34,6 +34,8 @@ PAGES = [
     "/api/teams",
     "/courses/{course}/rules",
     "/courses/{course}/assign-people",
+    "/compliance",
+    "/compliance?course={course}&group=all",
 ]
 
 
