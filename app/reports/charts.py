@@ -22,9 +22,11 @@ import matplotlib
 import msgspec
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
 from app.reports.model import RAGS, ComplianceRow, KpiSeries, ReportData
+from app.reports.paper import KpiGroup, board_paper, longest_slippage
 
 __all__ = ["RAG_LABELS", "RAG_WORDS", "Chart", "format_percent", "format_value", "report_charts"]
 
@@ -153,8 +155,38 @@ def _style() -> Iterator[None]:
         yield
 
 
-def _figure(height_in: float) -> Figure:
-    return Figure(figsize=(WIDTH_IN, height_in), dpi=100, layout="constrained")
+def _figure(
+    height_in: float,
+    *,
+    left_in: float = 0.75,
+    right_in: float = 0.2,
+    top_in: float = 0.4,
+    bottom_in: float = 0.5,
+) -> Figure:
+    """A chart at the text width with fixed margins in inches. Matplotlib's constrained layout would
+    fit them for us, at the price of laying every figure out twice (it was 40% of drawing time)."""
+    figure = Figure(figsize=(WIDTH_IN, height_in), dpi=100)
+    figure.subplots_adjust(
+        left=left_in / WIDTH_IN,
+        right=1 - right_in / WIDTH_IN,
+        top=1 - top_in / height_in,
+        bottom=bottom_in / height_in,
+    )
+    return figure
+
+
+def _text_width_in(labels: Sequence[str], size: float = 9) -> float:
+    """About how wide the longest line of these labels is in DejaVu Sans (0.6 em a character)."""
+    longest = max((len(line) for label in labels for line in label.split("\n")), default=0)
+    return longest * size * 0.6 / 72
+
+
+def _title(title: str, *, left_in: float, right_in: float) -> tuple[str, float]:
+    """The title wrapped to the plot's width (it starts at the plot's left edge), and the top margin
+    it needs in inches."""
+    chars = int((WIDTH_IN - left_in - right_in) / (10 * 0.66 / 72))  # 10 pt bold
+    text = _wrap(title, max(chars, 24))
+    return text, 0.2 + 0.19 * (text.count("\n") + 1)
 
 
 def _encode(figure: Figure, image_format: str) -> tuple[str, bytes]:
@@ -183,19 +215,49 @@ def _value_label(ax: Axes, x: float, y: float, text: str, **kwargs: Any) -> None
 
 # --- one function per chart: (data) -> (title, alt text, figure) or None when there is nothing to draw
 
+# More priority areas than this and the RAG chart shows each plan instead: one bar an area would make
+# a chart taller than the page.
+MAX_AREA_BARS = 15
+
+
+def _rag_rows(data: ReportData) -> tuple[str, list[tuple[str, dict[str, int], dict[str, int] | None]]]:
+    """(what a bar is, [(name, counts now, counts at the previous report)]): areas, or plans when many."""
+    if len(data.area_rags) <= MAX_AREA_BARS:
+        return "priority area", [
+            (f"{a.plan_reference} area {a.area_number}, {a.area_title}", a.rag_counts, a.previous_rag_counts)
+            for a in data.area_rags
+        ]
+    plans: dict[str, tuple[dict[str, int], dict[str, int] | None]] = {}
+    for area in data.area_rags:
+        now, before = plans.setdefault(area.plan_reference, ({}, {}))
+        for rag, count in area.rag_counts.items():
+            now[rag] = now.get(rag, 0) + count
+        if area.previous_rag_counts is None or before is None:
+            plans[area.plan_reference] = (now, None)
+            continue
+        for rag, count in area.previous_rag_counts.items():
+            before[rag] = before.get(rag, 0) + count
+    return "plan", [(plan, now, before) for plan, (now, before) in plans.items()]
+
+
+def _rag_words(counts: dict[str, int]) -> str:
+    return _join([f"{counts.get(rag, 0)} {RAG_WORDS[rag]}" for rag in RAGS if counts.get(rag, 0)])
+
 
 def _rag_by_area(data: ReportData) -> tuple[str, str, Figure] | None:
-    areas = data.area_rags
-    if not areas:
+    if not data.area_rags:
         return None
-    title = "Actions by RAG status in each priority area"
-    names = [_wrap(f"{a.plan_reference} {a.area_number}. {a.area_title}", 34) for a in areas]
-    figure = _figure(0.9 + 0.5 * len(areas))
+    kind, rows = _rag_rows(data)
+    title = f"Actions by RAG status in each {kind}"
+    names = [_wrap(name.replace(" area ", " ", 1).replace(", ", ". ", 1), 34) for name, _, _ in rows]
+    left_in = _text_width_in(names) + 0.25
+    heading, top_in = _title(title, left_in=left_in, right_in=0.2)
+    figure = _figure(1.0 + top_in + 0.5 * len(rows), left_in=left_in, bottom_in=0.95, top_in=top_in)
     ax = figure.add_subplot()
-    left = [0] * len(areas)
-    positions = list(range(len(areas)))[::-1]
+    left = [0] * len(rows)
+    positions = list(range(len(rows)))[::-1]
     for rag in RAGS:
-        counts = [a.rag_counts.get(rag, 0) for a in areas]
+        counts = [now.get(rag, 0) for _, now, _ in rows]
         bars = ax.barh(
             positions,
             counts,
@@ -213,22 +275,13 @@ def _rag_by_area(data: ReportData) -> tuple[str, str, Figure] | None:
     ax.set_yticks(positions, names)
     ax.set_xlabel("Number of actions")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_title(title)
-    figure.legend(loc="outside lower center", ncols=3, fontsize=8)
+    ax.set_title(heading, y=1.0)
+    figure.legend(loc="lower center", ncols=3, fontsize=8)
     sentences = []
-    for area in areas:
-        parts = [
-            f"{area.rag_counts.get(rag, 0)} {RAG_WORDS[rag]}" for rag in RAGS if area.rag_counts.get(rag, 0)
-        ]
-        now = _join(parts) or "no actions"
-        sentence = f"{area.plan_reference} area {area.area_number}, {area.area_title}: {now}"
-        if area.previous_rag_counts is not None:
-            before = [
-                f"{area.previous_rag_counts.get(rag, 0)} {RAG_WORDS[rag]}"
-                for rag in RAGS
-                if area.previous_rag_counts.get(rag, 0)
-            ]
-            sentence += f" (previous report: {_join(before) or 'no actions'})"
+    for name, now, before in rows:
+        sentence = f"{name}: {_rag_words(now) or 'no actions'}"
+        if before is not None:
+            sentence += f" (previous report: {_rag_words(before) or 'no actions'})"
         sentences.append(sentence + ".")
     alt = f"{title}, stacked bars. " + " ".join(sentences)
     return title, alt, figure
@@ -243,7 +296,9 @@ def _milestones(data: ReportData) -> tuple[str, str, Figure] | None:
     plans = sorted({m.plan_reference for m in due})
     met = [sum(1 for m in due if m.plan_reference == p and m.milestone_id in met_ids) for p in plans]
     missed = [sum(1 for m in due if m.plan_reference == p and m.milestone_id not in met_ids) for p in plans]
-    figure = _figure(1.2 + 0.45 * len(plans))
+    left_in = _text_width_in(plans) + 0.25
+    heading, top_in = _title(title, left_in=left_in, right_in=0.2)
+    figure = _figure(0.95 + top_in + 0.45 * len(plans), left_in=left_in, top_in=top_in)
     ax = figure.add_subplot()
     positions = list(range(len(plans)))[::-1]
     series = (
@@ -262,7 +317,7 @@ def _milestones(data: ReportData) -> tuple[str, str, Figure] | None:
     ax.set_yticks(positions, plans)
     ax.set_xlabel("Number of milestones due")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_title(title)
+    ax.set_title(heading, y=1.0)
     ax.legend(loc="lower right", fontsize=8)
     parts = [
         f"{p}: {m} met and {x} missed of {m + x} due" for p, m, x in zip(plans, met, missed, strict=True)
@@ -276,12 +331,17 @@ def _milestones(data: ReportData) -> tuple[str, str, Figure] | None:
 
 
 def _slippage(data: ReportData) -> tuple[str, str, Figure] | None:
-    lines = sorted(data.slippage, key=lambda s: (-s.days, s.plan_reference, s.reference))
+    shown = longest_slippage(data)  # the lines the report's table lists
+    lines = sorted(shown.lines, key=lambda s: (-s.days, s.plan_reference, s.reference))
     if not lines:
         return None
     title = "Slippage: days between baseline and forecast"
+    if shown.cut:
+        title += f", the {len(lines)} longest of {shown.total:,}"
     names = [_wrap(f"{s.plan_reference} {s.reference} ({s.kind})", 40) for s in lines]
-    figure = _figure(0.9 + 0.42 * len(lines))
+    left_in = _text_width_in(names) + 0.25
+    heading, top_in = _title(title, left_in=left_in, right_in=0.3)
+    figure = _figure(0.85 + top_in + 0.42 * len(lines), left_in=left_in, right_in=0.3, top_in=top_in)
     ax = figure.add_subplot()
     positions = list(range(len(lines)))[::-1]
     kinds = (
@@ -312,10 +372,11 @@ def _slippage(data: ReportData) -> tuple[str, str, Figure] | None:
     ax.legend(loc="lower right", fontsize=8)
     ax.set_yticks(positions, names)
     ax.set_xlabel("Days late against baseline")
-    ax.set_xlim(0, max(s.days for s in lines) * 1.18 + 1)
-    ax.set_title(title)
+    ax.set_xlim(0, max(s.days for s in lines) * 1.25 + 1)
+    ax.set_title(heading, y=1.0)
     parts = [f"{s.plan_reference} {s.reference} {s.kind}, {s.days} days" for s in lines]
-    alt = f"{title}, bar chart of {len(lines)} slipped items, largest first: " + "; ".join(parts) + "."
+    counted = f"the {len(lines)} longest of {shown.total:,}" if shown.cut else f"{len(lines)}"
+    alt = f"{title}, bar chart of {counted} slipped items, largest first: " + "; ".join(parts) + "."
     return title, alt, figure
 
 
@@ -334,44 +395,8 @@ def _reference_lines(
         )
 
 
-def _kpi(series: KpiSeries) -> tuple[str, str, Figure] | None:
-    points = [p for p in series.points if p.value is not None]
-    if not points:
-        return None
-    title = series.name
-    figure = _figure(2.6)
-    ax = figure.add_subplot()
-    xs = list(range(len(series.points)))
-    known = [(x, p.value) for x, p in zip(xs, series.points, strict=True) if p.value is not None]
-    ax.plot(
-        [x for x, _ in known],
-        [v for _, v in known],
-        color=LINE,
-        marker="o",
-        markersize=5,
-        linewidth=2,
-        label="Actual",
-    )
-    for x, value in known:
-        _value_label(ax, x, value, format_value(value, series.unit), xytext=(0, 7), ha="center")
-    _reference_lines(
-        ax,
-        target=series.target,
-        threshold=series.statutory_threshold,
-        describe=lambda v: format_value(v, series.unit),
-    )
-    ax.set_xticks(xs, [_short_date(p.period_end) for p in series.points])
-    values = [v for _, v in known] + [v for v in (series.target, series.statutory_threshold) if v is not None]
-    top = max(values)
-    if series.unit == "percent":
-        ax.set_ylim(0, max(105.0, top * 1.08))
-        ax.set_ylabel("Per cent")
-    else:
-        ax.set_ylim(0, top * 1.18 or 1)
-        ax.set_ylabel("Days" if series.unit == "days" else "Number")
-    ax.set_xlim(-0.4, len(xs) - 0.6)
-    ax.set_title(_wrap(f"{series.plan_reference}: {title}", 75))
-    ax.legend(loc="lower right", fontsize=8, ncols=3)
+def _kpi_description(series: KpiSeries) -> str:
+    """One KPI's chart in words: every value, the target and threshold, and the latest status."""
     readings = [
         f"{format_value(p.value, series.unit)} at {_long_date(p.period_end)}"
         for p in series.points
@@ -386,14 +411,84 @@ def _kpi(series: KpiSeries) -> tuple[str, str, Figure] | None:
             f"statutory threshold {format_value(series.statutory_threshold, series.unit)} (dotted line)"
         )
     better = "higher" if series.direction == "higher" else "lower"
-    alt = (
-        f"Line chart: {series.plan_reference} {title} ({better} is better). "
+    return (
+        f"{series.name} ({better} is better): "
         + "; ".join(readings)
         + ". "
         + (f"{_sentence(_join(references))}. " if references else "")
         + f"Latest {format_value(series.latest, series.unit)}: {series.status}."
     )
-    return f"KPI: {title}", alt, figure
+
+
+# Small multiples: each KPI's panel, in inches. The panels share their time axis, so only the lowest
+# panel of each column writes the dates: a tenth of the text that each panel labelling its own.
+KPI_AXES_IN = 1.05
+KPI_GAP_IN = 0.5  # between rows: the next panel's title, up to two lines
+KPI_TOP_IN = 0.4
+KPI_BOTTOM_IN = 0.8  # the dates under the lowest panels, and the legend
+
+
+def _kpi_panel(ax: Axes, series: KpiSeries, period_ends: Sequence[date]) -> None:
+    known = [(period_ends.index(p.period_end), p.value) for p in series.points if p.value is not None]
+    ax.plot(
+        [x for x, _ in known],
+        [v for _, v in known],
+        color=LINE,
+        marker="o",
+        markersize=4,
+        linewidth=1.8,
+        label="Actual",
+    )
+    # The latest value in words; every value is in the table above the chart and in its alt text.
+    last_x, last_value = known[-1]
+    _value_label(ax, last_x, last_value, format_value(last_value, series.unit), xytext=(0, 6), ha="center")
+    _reference_lines(ax, target=series.target, threshold=series.statutory_threshold, describe=lambda v: "")
+    ax.tick_params(axis="both", labelsize=7)
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=4))  # fewer ticks: each one is costly to lay out
+    values = [v for _, v in known] + [v for v in (series.target, series.statutory_threshold) if v is not None]
+    top = max(values)
+    if series.unit == "percent":
+        ax.set_ylim(0, max(105.0, top * 1.12))
+    else:
+        ax.set_ylim(0, top * 1.22 or 1)
+    unit = {"percent": "%", "days": "days"}.get(series.unit, "number")
+    ax.set_title(_wrap(f"{series.name} ({unit})", 44), fontsize=8, y=1.0)
+
+
+def _kpi_group(group: KpiGroup) -> tuple[str, str, Figure] | None:
+    """One plan's KPIs as small multiples: a panel each, two to a row, one time axis, one legend."""
+    kpis = [k for k in group.kpis if any(p.value is not None for p in k.points)]
+    if not kpis:
+        return None
+    title = f"Key performance indicators: {group.plan_reference}"
+    columns = 2 if len(kpis) > 1 else 1
+    rows = -(-len(kpis) // columns)
+    height = rows * KPI_AXES_IN + (rows - 1) * KPI_GAP_IN + KPI_TOP_IN + KPI_BOTTOM_IN
+    figure = _figure(height, left_in=0.5, right_in=0.15, top_in=KPI_TOP_IN, bottom_in=KPI_BOTTOM_IN)
+    width = (WIDTH_IN - 0.65 - 0.5 * (columns - 1)) / columns
+    figure.subplots_adjust(hspace=KPI_GAP_IN / KPI_AXES_IN, wspace=0.5 / width)
+    axes = figure.subplots(rows, columns, squeeze=False, sharex=True)
+    ends = group.period_ends
+    axes[0][0].set_xticks(range(len(ends)), [end.strftime("%b\n%Y") for end in ends])
+    axes[0][0].set_xlim(-0.5, len(ends) - 0.5)
+    for index, ax in enumerate(axes.flat):
+        if index >= len(kpis):
+            ax.set_visible(False)
+            continue
+        _kpi_panel(ax, kpis[index], ends)
+        # Dates under a panel with no panel below it.
+        ax.tick_params(axis="x", labelbottom=index + columns >= len(kpis))
+    handles = [
+        Line2D([], [], color=LINE, marker="o", markersize=4, linewidth=1.8, label="Actual"),
+        Line2D([], [], color=TARGET, linestyle="--", linewidth=1.2, label="Target"),
+        Line2D([], [], color=THRESHOLD, linestyle=":", linewidth=1.6, label="Statutory threshold"),
+    ]
+    figure.legend(handles=handles, loc="lower center", ncols=3, fontsize=8)
+    alt = (
+        f"{title}: {len(kpis)} line {'chart' if len(kpis) == 1 else 'charts'}, one an indicator by period. "
+        + " ".join(_kpi_description(k) for k in kpis)
+    )
+    return title, alt, figure
 
 
 def _by_organisation(rows: Sequence[ComplianceRow]) -> list[tuple[str, int, int]]:
@@ -410,29 +505,35 @@ def _compliance(data: ReportData) -> tuple[str, str, Figure] | None:
     if not organisations:
         return None
     title = f"Training compliance by organisation: {data.training_course}"
-    figure = _figure(1.0 + 0.45 * len(organisations))
+    percents = [round(100 * compliant / assigned, 1) for _, assigned, compliant in organisations]
+    labels = [
+        f"{format_percent(percent)} ({compliant:,} of {assigned:,})"
+        for (_, assigned, compliant), percent in zip(organisations, percents, strict=True)
+    ]
+    names = [_wrap(name, 30) for name, _, _ in organisations]
+    left_in, right_in = _text_width_in(names) + 0.25, _text_width_in(labels, 8) + 0.3
+    heading, top_in = _title(title, left_in=left_in, right_in=right_in)
+    figure = _figure(
+        1.0 + top_in + 0.45 * len(organisations),
+        left_in=left_in,
+        right_in=right_in,
+        bottom_in=0.8,
+        top_in=top_in,
+    )
     ax = figure.add_subplot()
     positions = list(range(len(organisations)))[::-1]
-    percents = [round(100 * compliant / assigned, 1) for _, assigned, compliant in organisations]
     ax.barh(positions, [100.0] * len(organisations), color="#E5E6E7", edgecolor="none", label="Assigned")
     bars = ax.barh(
         positions, percents, color=OKABE_ITO["blue"], hatch="//", edgecolor="#FFFFFF", label="Compliant"
     )
-    for bar, (_, assigned, compliant), percent in zip(bars, organisations, percents, strict=True):
-        _value_label(
-            ax,
-            100.0,
-            bar.get_y() + bar.get_height() / 2,
-            f"{format_percent(percent)} ({compliant} of {assigned})",
-            xytext=(4, 0),
-            va="center",
-        )
-    ax.set_yticks(positions, [_wrap(name, 30) for name, _, _ in organisations])
+    for bar, label in zip(bars, labels, strict=True):
+        _value_label(ax, 100.0, bar.get_y() + bar.get_height() / 2, label, xytext=(4, 0), va="center")
+    ax.set_yticks(positions, names)
     ax.set_xlim(0, 100)
     ax.set_xticks([0, 20, 40, 60, 80, 100])
     ax.set_xlabel("Per cent of assigned staff compliant")
-    ax.set_title(_wrap(title, 60))
-    figure.legend(loc="outside lower center", ncols=2, fontsize=8)
+    ax.set_title(heading, y=1.0)
+    figure.legend(loc="lower center", ncols=2, fontsize=8)
     parts = [
         f"{name} {format_percent(p)} ({compliant} of {assigned})"
         for (name, assigned, compliant), p in zip(organisations, percents, strict=True)
@@ -447,7 +548,12 @@ def _training_trend(data: ReportData) -> tuple[str, str, Figure] | None:
     if not trend or not any(p.assigned for p in trend):
         return None
     title = f"Staff trained over time: {data.training_course}"
-    figure = _figure(2.6)
+    rotate = len(trend) > 8
+    top = max([*(p.compliant for p in trend), *(p.assigned for p in trend), data.training_target or 0])
+    left_in = _text_width_in([f"{top:,}"]) + 0.45
+    heading, top_in = _title(title, left_in=left_in, right_in=0.2)
+    bottom_in = 1.05 if rotate else 0.75
+    figure = _figure(1.6 + top_in + bottom_in, left_in=left_in, bottom_in=bottom_in, top_in=top_in)
     ax = figure.add_subplot()
     xs = list(range(len(trend)))
     trained = [p.compliant for p in trend]
@@ -467,16 +573,15 @@ def _training_trend(data: ReportData) -> tuple[str, str, Figure] | None:
     target = data.training_target
     _reference_lines(ax, target=target, threshold=None, describe=lambda v: f"{v:,.0f} staff")
     labels = [_short_date(p.on) for p in trend]
-    if len(trend) > 8:
+    if rotate:
         ax.set_xticks(xs, labels, rotation=45, ha="right")
     else:
         ax.set_xticks(xs, labels)
     ax.set_xlim(-0.4, len(xs) - 0.6)
-    top = max([*trained, *(p.assigned for p in trend), target or 0])
     ax.set_ylim(0, top * 1.15 or 1)
     ax.set_ylabel("Staff")
-    ax.set_title(_wrap(title, 70))
-    figure.legend(loc="outside lower center", ncols=3, fontsize=8)
+    ax.set_title(heading, y=1.0)
+    figure.legend(loc="lower center", ncols=3, fontsize=8)
     parts = [f"{p.compliant:,} of {p.assigned:,} assigned at {_long_date(p.on)}" for p in trend]
     alt = (
         f"Line chart: {title}. "
@@ -490,15 +595,18 @@ def _training_trend(data: ReportData) -> tuple[str, str, Figure] | None:
 def report_charts(data: ReportData, *, image_format: str = "svg") -> list[Chart]:
     """Every chart of the report, in report order; a section with no data has no chart.
 
-    Keys: "rag_by_area", "milestones", "slippage", "kpi_<kpi_id>" (one per KPI with data),
-    "training_by_organisation", "training_trend".
+    Keys: "rag_by_area", "milestones", "slippage", "kpis_<plan reference>" (one per plan with KPI
+    values: small multiples), "training_by_organisation", "training_trend".
     """
     builders: list[tuple[str, Callable[[], tuple[str, str, Figure] | None]]] = [
         ("rag_by_area", lambda: _rag_by_area(data)),
         ("milestones", lambda: _milestones(data)),
         ("slippage", lambda: _slippage(data)),
     ]
-    builders += [(f"kpi_{s.kpi_id}", lambda s=s: _kpi(s)) for s in data.kpis]  # type: ignore[misc]
+    builders += [
+        (f"kpis_{g.plan_reference}", lambda g=g: _kpi_group(g))  # type: ignore[misc]
+        for g in board_paper(data).kpi_groups
+    ]
     builders += [
         ("training_by_organisation", lambda: _compliance(data)),
         ("training_trend", lambda: _training_trend(data)),

@@ -21,6 +21,7 @@ from litestar.template.config import TemplateConfig
 from action_plans.rag import TAG_CLASSES
 from app.accounts.access import CurrentUser
 from app.enums import Role
+from app.reports.paper import board_paper
 from app.settings import Settings
 from app.web.security import csp_nonce
 
@@ -88,6 +89,7 @@ def make_environment(settings: Settings) -> Environment:
         csp_nonce=lambda request: csp_nonce(request.scope),
         roles=Role,
         rag_classes=TAG_CLASSES,
+        board_paper=board_paper,  # what the board report's sections show of each long list
     )
     env.filters["uk_date"] = lambda d: d.strftime("%-d %B %Y") if d else ""
     env.filters["uk_datetime"] = lambda d: d.strftime("%-d %B %Y at %H:%M") if d else ""

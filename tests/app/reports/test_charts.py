@@ -1,4 +1,5 @@
-"""Charts of the board report: drawn without pyplot, one per KPI, deterministic, with alt text in words."""
+"""Charts of the board report: drawn without pyplot, one per plan's KPIs, deterministic, with alt text in
+words."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from xml.etree import ElementTree
 
 import msgspec
 
-from app.reports.charts import Chart, format_value, report_charts
+from app.reports.charts import MAX_AREA_BARS, Chart, format_value, report_charts
 from app.reports.model import ReportData
+from app.reports.paper import LIMITS
 from tests.app.reports.sample import sample_report
 
 
@@ -24,7 +26,7 @@ def test_charts_never_import_pyplot() -> None:
     subprocess.run([sys.executable, "-c", script], check=True, timeout=120)  # noqa: S603 (our own script)
 
 
-def test_every_section_has_its_chart_and_one_per_kpi() -> None:
+def test_every_section_has_its_chart_and_one_per_plan_with_kpis() -> None:
     data = sample_report()
     charts = report_charts(data)
     keys = [chart.key for chart in charts]
@@ -32,7 +34,7 @@ def test_every_section_has_its_chart_and_one_per_kpi() -> None:
         "rag_by_area",
         "milestones",
         "slippage",
-        *[f"kpi_{kpi.kpi_id}" for kpi in data.kpis],
+        "kpis_WSOA-2026",  # the plan's seven KPIs as small multiples
         "training_by_organisation",
         "training_trend",
     ]
@@ -51,7 +53,11 @@ def test_alt_text_states_the_figures_in_words() -> None:
     assert "previous report: 2 Green and 2 Red" in rag
     assert "3 of 5 milestones due were met and 2 missed" in charts["milestones"].alt_text
     assert "WSOA-2026 1.3 action, 90 days" in charts["slippage"].alt_text
-    kpi = charts["kpi_1"].alt_text
+    kpi = charts["kpis_WSOA-2026"].alt_text
+    assert "7 line charts" in kpi
+    for series in data.kpis:  # every KPI's name, values and status are in the words
+        assert series.name in kpi
+        assert f"{series.status}." in kpi
     assert "78.4% at 30 September 2026" in kpi
     assert "Target 90.0% by 31 March 2027 (dashed line)" in kpi
     assert "statutory threshold 100.0% (dotted line)" in kpi
@@ -60,6 +66,45 @@ def test_alt_text_states_the_figures_in_words() -> None:
     assert "90 of 113 assigned at 30 September 2026" in trend
     assert "Target 120 staff trained (dashed line)" in trend
     assert all(len(chart.alt_text) > 40 for chart in charts.values())
+
+
+def test_many_kpis_make_one_chart_a_plan() -> None:
+    data = sample_report()
+    kpis = [
+        msgspec.structs.replace(k, kpi_id=100 * plan + k.kpi_id, plan_reference=f"PLAN-{plan}")
+        for plan in range(10)
+        for k in data.kpis
+    ]
+    charts = report_charts(msgspec.structs.replace(data, kpis=kpis))
+    kpi_charts = [c for c in charts if c.key.startswith("kpis_")]
+    assert [c.key for c in kpi_charts] == [f"kpis_PLAN-{plan}" for plan in range(10)]
+    assert all(c.alt_text.count("(dashed line)") == 7 for c in kpi_charts)  # each KPI's target
+
+
+def test_a_long_slippage_list_charts_its_longest() -> None:
+    data = sample_report()
+    many = [
+        msgspec.structs.replace(data.slippage[0], reference=f"9.{n}", days=n + 1)
+        for n in range(LIMITS["slippage"] + 5)
+    ]
+    slippage = {c.key: c for c in report_charts(msgspec.structs.replace(data, slippage=many))}["slippage"]
+    assert f"the {LIMITS['slippage']} longest of {len(many)}" in slippage.alt_text
+    assert f"9.{len(many) - 1} action, {len(many)} days" in slippage.alt_text  # the longest
+    assert "9.0 action," not in slippage.alt_text  # the shortest is left out
+
+
+def test_many_priority_areas_are_charted_by_plan() -> None:
+    data = sample_report()
+    areas = [
+        msgspec.structs.replace(area, area_number=10 * n + area.area_number)
+        for n in range(5)
+        for area in data.area_rags
+    ]
+    assert len(areas) > MAX_AREA_BARS
+    chart = report_charts(msgspec.structs.replace(data, area_rags=areas))[0]
+    assert chart.title == "Actions by RAG status in each plan"
+    for plan in {a.plan_reference for a in areas}:
+        assert f"{plan}: " in chart.alt_text
 
 
 def test_output_is_deterministic() -> None:

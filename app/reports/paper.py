@@ -1,0 +1,241 @@
+"""What the board paper shows of each list: a short list whole, a long one as its most important lines
+and its count, as a real board paper does. The workbook (app/reports/workbook.py) keeps every row.
+
+At 1,000 actions the whole lists made a 621-page PDF that no board would read (and WeasyPrint took
+two minutes to lay out); at demo size every list is shorter than its limit, so nothing is left out.
+The templates call `board_paper(data)` (a Jinja global) and the charts use the same excerpts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Generic, TypeVar
+
+from app.reports.model import (
+    Change,
+    ComplianceRow,
+    ExceptionItem,
+    KpiSeries,
+    MilestoneLine,
+    ReportData,
+    SlippageLine,
+    TeamOverdue,
+)
+
+__all__ = [
+    "LIMITS",
+    "BoardPaper",
+    "Excerpt",
+    "KpiGroup",
+    "PlanMilestones",
+    "PlanSlippage",
+    "board_paper",
+    "longest_slippage",
+]
+
+T = TypeVar("T")
+
+# The most lines each list shows; a longer list shows these many, most important first.
+LIMITS = {
+    "exception_pages": 10,  # a full exception report each (red first, then the longest slipped)
+    "exception_rows": 30,  # the next most serious, one line each
+    "milestones_due": 25,  # missed first, then by RAG and slippage
+    "milestones_next": 25,  # by RAG and slippage
+    "slippage": 20,  # the longest
+    "compliance_roles": 25,  # organisation and job role with the most staff overdue
+    "overdue_teams": 20,  # the teams with the most staff overdue
+    "changes": 50,  # in the order compared
+}
+# Board order of concern: red before amber and so on; complete (blue) last.
+RAG_CONCERN = {"red": 0, "amber": 1, "grey": 2, "green": 3, "blue": 4}
+
+
+@dataclass(frozen=True, slots=True)
+class Excerpt(Generic[T]):
+    """The lines a list shows, and how many there are in all."""
+
+    lines: list[T]
+    total: int
+
+    @property
+    def cut(self) -> bool:
+        return len(self.lines) < self.total
+
+    @property
+    def left_out(self) -> int:
+        return self.total - len(self.lines)
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self.lines)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanMilestones:
+    plan_reference: str
+    due: int
+    met: int
+    due_next: int
+
+    @property
+    def missed(self) -> int:
+        return self.due - self.met
+
+
+@dataclass(frozen=True, slots=True)
+class PlanSlippage:
+    plan_reference: str
+    actions: int
+    milestones: int
+    longest_days: int
+
+
+@dataclass(frozen=True, slots=True)
+class KpiGroup:
+    """One plan's KPIs, with every period any of them has a value for: one table and one chart."""
+
+    plan_reference: str
+    kpis: list[KpiSeries]
+    period_ends: list[date]
+
+    def value_on(self, kpi: KpiSeries, period_end: date) -> float | None:
+        return next((p.value for p in kpi.points if p.period_end == period_end), None)
+
+
+@dataclass(frozen=True, slots=True)
+class BoardPaper:
+    exception_pages: Excerpt[ExceptionItem]
+    exception_rows: Excerpt[ExceptionItem]  # the exceptions after the pages
+    milestones_by_plan: list[PlanMilestones]
+    milestones_due: Excerpt[MilestoneLine]
+    milestones_next: Excerpt[MilestoneLine]
+    slippage_by_plan: list[PlanSlippage]
+    slippage: Excerpt[SlippageLine]
+    compliance_by_organisation: list[ComplianceRow]  # job_role "All job roles"
+    compliance_roles: Excerpt[ComplianceRow]
+    overdue_teams: Excerpt[TeamOverdue]
+    kpi_groups: list[KpiGroup]
+    changes: Excerpt[Change]
+
+
+def _excerpt(lines: Sequence[T], limit: int, importance: Callable[[T], Any]) -> Excerpt[T]:
+    """All of a short list in its own order; of a long one, the `limit` most important lines."""
+    if len(lines) <= limit:
+        return Excerpt(list(lines), len(lines))
+    return Excerpt(sorted(lines, key=importance)[:limit], len(lines))
+
+
+def _slipped_days(line: MilestoneLine) -> int:
+    if line.baseline_date is None or line.forecast_date is None:
+        return 0
+    return (line.forecast_date - line.baseline_date).days
+
+
+def _exception_importance(item: ExceptionItem) -> tuple[int, int]:
+    return (RAG_CONCERN.get(item.rag, 5), -(item.slippage_days or 0))
+
+
+def longest_slippage(data: ReportData) -> Excerpt[SlippageLine]:
+    """The slipped items the paper lists (and charts): every one, or the longest slippages."""
+    return _excerpt(
+        data.slippage, LIMITS["slippage"], lambda s: (-s.days, s.plan_reference, s.kind, s.reference)
+    )
+
+
+def _plans_in_order(references: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(references))
+
+
+def _milestones_by_plan(data: ReportData) -> list[PlanMilestones]:
+    met_ids = set(data.milestones_met)
+    plans = _plans_in_order(
+        [p.reference for p in data.plans]
+        + [m.plan_reference for m in (*data.milestones_due, *data.milestones_next)]
+    )
+    rows = []
+    for plan in plans:
+        due = [m for m in data.milestones_due if m.plan_reference == plan]
+        rows.append(
+            PlanMilestones(
+                plan_reference=plan,
+                due=len(due),
+                met=sum(1 for m in due if m.milestone_id in met_ids),
+                due_next=sum(1 for m in data.milestones_next if m.plan_reference == plan),
+            )
+        )
+    return [row for row in rows if row.due or row.due_next]
+
+
+def _slippage_by_plan(data: ReportData) -> list[PlanSlippage]:
+    rows = []
+    for plan in _plans_in_order(s.plan_reference for s in data.slippage):
+        mine = [s for s in data.slippage if s.plan_reference == plan]
+        rows.append(
+            PlanSlippage(
+                plan_reference=plan,
+                actions=sum(1 for s in mine if s.kind == "action"),
+                milestones=sum(1 for s in mine if s.kind != "action"),
+                longest_days=max(s.days for s in mine),
+            )
+        )
+    return rows
+
+
+def _by_organisation(rows: Sequence[ComplianceRow]) -> list[ComplianceRow]:
+    totals: dict[str, list[int]] = {}
+    for row in rows:
+        total = totals.setdefault(row.organisation, [0, 0, 0])
+        total[0] += row.assigned
+        total[1] += row.compliant
+        total[2] += row.overdue
+    return [
+        ComplianceRow(organisation=name, job_role="All job roles", assigned=a, compliant=c, overdue=o)
+        for name, (a, c, o) in totals.items()
+    ]
+
+
+def _kpi_groups(kpis: Sequence[KpiSeries]) -> list[KpiGroup]:
+    groups = []
+    for plan in _plans_in_order(k.plan_reference for k in kpis):
+        mine = [k for k in kpis if k.plan_reference == plan]
+        ends = sorted({p.period_end for k in mine for p in k.points})
+        groups.append(KpiGroup(plan_reference=plan, kpis=mine, period_ends=ends))
+    return groups
+
+
+def board_paper(data: ReportData) -> BoardPaper:
+    """The lines of each list that the board paper (and the pages built from its sections) show."""
+    met_ids = set(data.milestones_met)
+    ranked = sorted(data.exceptions, key=_exception_importance)  # stable: ties keep the plan's order
+    pages = ranked[: LIMITS["exception_pages"]]
+    rest = ranked[len(pages) :]
+    return BoardPaper(
+        exception_pages=Excerpt(pages, len(data.exceptions)),
+        exception_rows=Excerpt(rest[: LIMITS["exception_rows"]], len(rest)),
+        milestones_by_plan=_milestones_by_plan(data),
+        milestones_due=_excerpt(
+            data.milestones_due,
+            LIMITS["milestones_due"],
+            lambda m: (m.milestone_id in met_ids, RAG_CONCERN.get(m.rag, 5), -_slipped_days(m)),
+        ),
+        milestones_next=_excerpt(
+            data.milestones_next,
+            LIMITS["milestones_next"],
+            lambda m: (RAG_CONCERN.get(m.rag, 5), -_slipped_days(m)),
+        ),
+        slippage_by_plan=_slippage_by_plan(data),
+        slippage=longest_slippage(data),
+        compliance_by_organisation=_by_organisation(data.compliance),
+        compliance_roles=_excerpt(
+            data.compliance, LIMITS["compliance_roles"], lambda r: (-r.overdue, r.organisation, r.job_role)
+        ),
+        overdue_teams=_excerpt(
+            data.overdue_by_team, LIMITS["overdue_teams"], lambda t: (-t.overdue, t.organisation, t.team)
+        ),
+        kpi_groups=_kpi_groups(data.kpis),
+        changes=_excerpt(data.changes, LIMITS["changes"], lambda c: 0),
+    )

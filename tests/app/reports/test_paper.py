@@ -1,0 +1,222 @@
+"""The board paper summarises long lists: the most important lines, the count, and where the rest are
+(the workbook); a short list is shown whole with no pointer. The workbook keeps every row."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import timedelta
+
+import msgspec
+from openpyxl import load_workbook
+
+from app.reports.charts import report_charts
+from app.reports.model import ReportData
+from app.reports.paper import LIMITS, board_paper
+from app.reports.render import report_html
+from app.reports.workbook import report_xlsx
+from app.settings import get_settings
+from app.web.templating import make_environment
+from tests.app.reports.sample import sample_report
+
+MORE = 7  # how far past each limit the long report goes
+
+
+def long_report() -> ReportData:
+    """The sample report with every list longer than the board paper shows, each line told apart."""
+    data = sample_report()
+    slip, exception, team = data.slippage[0], data.exceptions[0], data.overdue_by_team[0]
+    milestone, role, change = data.milestones_due[0], data.compliance[0], data.changes[0]
+    slippage = [
+        msgspec.structs.replace(slip, reference=f"8.{n}", reason=f"Slipped reason {n}", days=n + 1)
+        for n in range(LIMITS["slippage"] + MORE)
+    ]
+    exceptions = [
+        msgspec.structs.replace(
+            exception,
+            action_id=1000 + n,
+            reference=f"7.{n}",
+            title=f"Exception action {n}",
+            rag="red" if n % 2 else "amber",
+            slippage_days=n,
+        )
+        for n in range(LIMITS["exception_pages"] + LIMITS["exception_rows"] + MORE)
+    ]
+    due = [
+        msgspec.structs.replace(
+            milestone, milestone_id=5000 + n, title=f"Due milestone {n}", rag="red" if n % 3 == 0 else "green"
+        )
+        for n in range(LIMITS["milestones_due"] + MORE)
+    ]
+    upcoming = [
+        msgspec.structs.replace(
+            milestone, milestone_id=6000 + n, title=f"Next milestone {n}", actual_date=None
+        )
+        for n in range(LIMITS["milestones_next"] + MORE)
+    ]
+    teams = [
+        msgspec.structs.replace(team, team=f"Team {n}", overdue=n + 1)
+        for n in range(LIMITS["overdue_teams"] + MORE)
+    ]
+    roles = [
+        msgspec.structs.replace(role, job_role=f"Job role {n}", overdue=n % 5)
+        for n in range(LIMITS["compliance_roles"] + MORE)
+    ]
+    changes = [
+        msgspec.structs.replace(change, item=f"Changed item {n}") for n in range(LIMITS["changes"] + MORE)
+    ]
+    return msgspec.structs.replace(
+        data,
+        slippage=slippage,
+        exceptions=exceptions,
+        milestones_due=due,
+        milestones_met=[m.milestone_id for m in due if m.rag == "green"],
+        milestones_next=upcoming,
+        overdue_by_team=teams,
+        compliance=roles,
+        changes=changes,
+    )
+
+
+def _text(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_a_short_list_is_shown_whole_without_a_pointer_to_the_workbook() -> None:
+    data = sample_report()
+    paper = board_paper(data)
+    assert not any(
+        excerpt.cut
+        for excerpt in (
+            paper.exception_pages,
+            paper.exception_rows,
+            paper.milestones_due,
+            paper.milestones_next,
+            paper.slippage,
+            paper.compliance_roles,
+            paper.overdue_teams,
+            paper.changes,
+        )
+    )
+    html = report_html(data, report_charts(data))
+    assert "workbook's" not in html
+    assert "Showing" not in _text(html)
+    for line in data.slippage:
+        assert line.reason in html
+    for team in data.overdue_by_team:
+        assert team.team in html
+    for exception in data.exceptions:
+        assert f'id="exception-{exception.action_id}"' in html
+    assert 'id="report-exceptions-more"' not in html
+
+
+def test_a_long_list_shows_its_most_important_lines_the_count_and_the_workbook() -> None:
+    data = long_report()
+    html = report_html(data, report_charts(data))
+    text = _text(html)
+
+    total = len(data.slippage)
+    assert (
+        f"Showing the {LIMITS['slippage']} longest slippages of {total}. "
+        "Every slipped item is in the workbook's Slippage sheet (XLSX)."
+    ) in text
+    shown = [n for n in range(total) if f"Slipped reason {n}<" in html]
+    assert shown == list(range(total - LIMITS["slippage"], total))  # the longest
+
+    teams = len(data.overdue_by_team)
+    assert f"Showing the {LIMITS['overdue_teams']} teams with the most staff overdue, of {teams}." in text
+    assert f"{teams} teams have staff with overdue training" in text
+    shown = [n for n in range(teams) if f">Team {n}<" in html]
+    assert shown == list(range(teams - LIMITS["overdue_teams"], teams))
+
+    due = len(data.milestones_due)
+    assert f"Showing {LIMITS['milestones_due']} of the {due} milestones due" in text
+    assert "Every milestone due is in the workbook's Milestones due sheet (XLSX)." in text
+    missed = [m for m in data.milestones_due if m.milestone_id not in data.milestones_met]
+    assert all(f">{m.title}<" in html for m in missed)  # the missed ones come first
+    assert (
+        f"Showing {LIMITS['milestones_next']} of the {len(data.milestones_next)} milestones due next" in text
+    )
+
+    assert f"Showing the first {LIMITS['changes']} of {len(data.changes)} changes." in text
+    assert f"of {len(data.compliance)} job roles across the organisations" in text
+
+
+def test_the_most_serious_exceptions_have_a_page_and_the_next_a_line() -> None:
+    data = long_report()
+    paper = board_paper(data)
+    pages = paper.exception_pages.lines
+    assert len(pages) == LIMITS["exception_pages"]
+    assert all(e.rag == "red" for e in pages)
+    assert [e.slippage_days for e in pages] == sorted((e.slippage_days or 0 for e in pages), reverse=True)
+    assert paper.exception_rows.total == len(data.exceptions) - LIMITS["exception_pages"]
+    assert len(paper.exception_rows.lines) == LIMITS["exception_rows"]
+
+    html = report_html(data, report_charts(data))
+    text = _text(html)
+    assert html.count('class="report-exception"') == LIMITS["exception_pages"]
+    assert f"{len(data.exceptions)} actions are red or newly slipped." in text
+    assert "Every exception report, with its cause, impact, recovery action and decision requested," in text
+    assert "in the workbook's Exceptions sheet (XLSX)" in text
+    # The contents lists the exceptions with a page, and only those.
+    contents = html.split('id="report-contents"')[1].split("</nav>")[0]
+    assert contents.count('href="#exception-') == LIMITS["exception_pages"]
+    left_out = data.exceptions[0]  # amber and the least slipped: neither a page nor a line
+    assert f">{left_out.plan_reference} {left_out.reference} {left_out.title}<" not in html
+
+
+def test_every_sheet_the_paper_points_to_holds_every_line() -> None:
+    data = long_report()
+    text = _text(report_html(data, report_charts(data)))
+    sheets = set(re.findall(r"the workbook's ([A-Za-z ]+?) sheet", text))
+    assert sheets == {
+        "Slippage",
+        "Exceptions",
+        "Milestones due",
+        "Next period",
+        "Training compliance",
+        "Overdue by team",
+        "Changes",
+    }
+    workbook = load_workbook(io.BytesIO(report_xlsx(data)), read_only=True)
+    lengths = {
+        "Slippage": len(data.slippage),
+        "Exceptions": len(data.exceptions),
+        "Milestones due": len(data.milestones_due),
+        "Next period": len(data.milestones_next),
+        "Training compliance": len(data.compliance),
+        "Overdue by team": len(data.overdue_by_team),
+        "Changes": len(data.changes),
+    }
+    for sheet in sheets:
+        rows = list(workbook[sheet].iter_rows(min_row=3, values_only=True))  # title, then header
+        assert len([row for row in rows if any(cell is not None for cell in row)]) == lengths[sheet], sheet
+
+
+def test_the_dashboard_says_how_to_narrow_a_long_list() -> None:
+    data = long_report()
+    env = make_environment(get_settings())
+    template = env.from_string(
+        '{% from "reports/_report_sections.html" import report_sections %}'
+        "{{ report_sections(data, charts, in_workbook=false) }}"
+    )
+    text = _text(template.render(data=data, charts=[]))
+    assert f"Showing the {LIMITS['slippage']} longest slippages of {len(data.slippage)}." in text
+    assert "Choose a plan, priority area or organisation above to see fewer at a time." in text
+    assert "workbook" not in text
+
+
+def test_kpis_are_grouped_by_plan_with_every_period() -> None:
+    data = sample_report()
+    later = data.kpis[0].points[-1].period_end + timedelta(days=92)
+    first = data.kpis[0]
+    point = msgspec.structs.replace(first.points[-1], period_end=later, value=50.0)
+    extra = msgspec.structs.replace(
+        first, kpi_id=99, plan_reference="APP-2026", points=[*first.points, point]
+    )
+    groups = board_paper(msgspec.structs.replace(data, kpis=[*data.kpis, extra])).kpi_groups
+    assert [g.plan_reference for g in groups] == ["WSOA-2026", "APP-2026"]
+    assert len(groups[0].kpis) == len(data.kpis)
+    assert groups[1].period_ends[-1] == later
+    assert groups[1].value_on(extra, later) == 50.0
+    assert groups[0].value_on(first, later) is None
