@@ -8,6 +8,7 @@ The templates call `board_paper(data)` (a Jinja global) and the charts use the s
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -40,13 +41,14 @@ T = TypeVar("T")
 # The most lines each list shows; a longer list shows these many, most important first.
 LIMITS = {
     "exception_pages": 10,  # a full exception report each (red first, then the longest slipped)
-    "exception_rows": 30,  # the next most serious, one line each
-    "milestones_due": 25,  # missed first, then by RAG and slippage
-    "milestones_next": 25,  # by RAG and slippage
-    "slippage": 20,  # the longest
-    "compliance_roles": 25,  # organisation and job role with the most staff overdue
+    "exception_rows": 20,  # the next most serious, one line each
+    "milestones_due": 15,  # missed first, then by RAG and slippage
+    "milestones_next": 15,  # by RAG and slippage
+    "slippage": 15,  # the longest
+    "compliance_roles": 20,  # organisation and job role with the most staff overdue
     "overdue_teams": 20,  # the teams with the most staff overdue
-    "changes": 50,  # in the order compared
+    "changes": 40,  # in the order compared
+    "summary_kpis": 14,  # more, and the executive summary counts them by status instead of listing them
 }
 # Board order of concern: red before amber and so on; complete (blue) last.
 RAG_CONCERN = {"red": 0, "amber": 1, "grey": 2, "green": 3, "blue": 4}
@@ -119,7 +121,12 @@ class BoardPaper:
     compliance_roles: Excerpt[ComplianceRow]
     overdue_teams: Excerpt[TeamOverdue]
     kpi_groups: list[KpiGroup]
+    kpi_statuses: list[tuple[str, int]]  # (status, how many KPIs), most first: for a long KPI list
     changes: Excerpt[Change]
+
+    @property
+    def kpis_listed_in_summary(self) -> bool:
+        return sum(count for _, count in self.kpi_statuses) <= LIMITS["summary_kpis"]
 
 
 def _excerpt(lines: Sequence[T], limit: int, importance: Callable[[T], Any]) -> Excerpt[T]:
@@ -237,5 +244,6 @@ def board_paper(data: ReportData) -> BoardPaper:
             data.overdue_by_team, LIMITS["overdue_teams"], lambda t: (-t.overdue, t.organisation, t.team)
         ),
         kpi_groups=_kpi_groups(data.kpis),
+        kpi_statuses=Counter(k.status for k in data.kpis).most_common(),
         changes=_excerpt(data.changes, LIMITS["changes"], lambda c: 0),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections import Counter
 from datetime import timedelta
 
 import msgspec
@@ -220,3 +221,26 @@ def test_kpis_are_grouped_by_plan_with_every_period() -> None:
     assert groups[1].period_ends[-1] == later
     assert groups[1].value_on(extra, later) == 50.0
     assert groups[0].value_on(first, later) is None
+
+
+def test_many_kpis_are_counted_by_status_in_the_summary_and_listed_by_plan() -> None:
+    data = sample_report()
+    kpis = [
+        msgspec.structs.replace(k, kpi_id=100 * plan + k.kpi_id, plan_reference=f"PLAN-{plan}")
+        for plan in range(3)
+        for k in data.kpis
+    ]
+    assert len(kpis) > LIMITS["summary_kpis"]
+    many = msgspec.structs.replace(data, kpis=kpis)
+    text = _text(report_html(many, []))
+    summary = text.split("Headline figures")[1].split("RAG summary by priority area")[0]
+    assert f"{len(kpis)} indicators across 3 plans." in summary
+    for status, count in Counter(k.status for k in kpis).items():
+        assert f"{status} {count}" in summary
+    section = text.split("Each plan's indicators by period")[1].split("Training compliance")[0]
+    for plan in range(3):
+        assert f"PLAN-{plan}: {len(data.kpis)} indicators" in section
+    for k in data.kpis:
+        assert section.count(k.name) == 3
+    # A short list is still listed whole in the summary.
+    assert "indicators across" not in _text(report_html(data, []))
