@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -12,7 +14,7 @@ from piccolo.columns.combination import WhereRaw
 from piccolo.engine.base import Engine
 from piccolo.engine.finder import engine_finder
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
 
 # How long a SQLite writer waits for another writer before giving up (seconds).
 SQLITE_BUSY_TIMEOUT = 30
@@ -65,12 +67,58 @@ def get_engine() -> Engine:
     return engine
 
 
-def write_transaction() -> AbstractAsyncContextManager[Any]:
-    """A transaction for a multi-row write: IMMEDIATE on SQLite so writers queue, not deadlock."""
+# The read-only snapshot a GET or HEAD request runs in on SQLite, while one is open.
+_snapshot: ContextVar[SQLiteTransaction | None] = ContextVar("read_snapshot", default=None)
+
+
+@asynccontextmanager
+async def read_snapshot() -> AsyncIterator[None]:
+    """Run a safe request (GET, HEAD) on SQLite on one connection, in one read-only snapshot.
+
+    Outside a transaction Piccolo opens a new SQLite connection (and thread) for every statement, which
+    costs more than most of the statements a page issues; here they share one, and the page reads one
+    consistent state. The connection refuses writes (PRAGMA query_only), so a safe method cannot
+    change data by accident: a write that belongs in one (a session kept alive, a quiz attempt started)
+    goes through write_transaction(), which steps out to a connection of its own. PostgreSQL's pool
+    makes statements cheap already, so there this does nothing."""
     engine = get_engine()
-    if isinstance(engine, SQLiteEngine):
-        return engine.transaction(transaction_type=TransactionType.immediate)
-    return engine.transaction()
+    if not isinstance(engine, SQLiteEngine) or engine.current_transaction.get() is not None:
+        yield
+        return
+    transaction = engine.transaction(transaction_type=TransactionType.deferred)
+    async with transaction:
+        await transaction.connection.execute("PRAGMA query_only = 1")
+        token = _snapshot.set(transaction)
+        try:
+            yield
+        finally:
+            _snapshot.reset(token)
+
+
+@asynccontextmanager
+async def write_transaction() -> AsyncIterator[Any]:
+    """A transaction for a write: IMMEDIATE on SQLite so writers queue, not deadlock.
+
+    Inside a read snapshot it runs on a connection of its own; afterwards the snapshot starts again,
+    so the rest of the request sees what was written."""
+    engine = get_engine()
+    if not isinstance(engine, SQLiteEngine):
+        async with engine.transaction() as transaction:
+            yield transaction
+        return
+    snapshot = _snapshot.get()
+    if snapshot is None or engine.current_transaction.get() is not snapshot:
+        async with engine.transaction(transaction_type=TransactionType.immediate) as transaction:
+            yield transaction
+        return
+    outside = engine.current_transaction.set(None)
+    try:
+        async with engine.transaction(transaction_type=TransactionType.immediate) as transaction:
+            yield transaction
+    finally:
+        engine.current_transaction.reset(outside)
+        await snapshot.connection.execute("COMMIT")
+        await snapshot.connection.execute(f"BEGIN {TransactionType.deferred.value}")
 
 
 def icontains(column: Any, text: str) -> Any:

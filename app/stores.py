@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from litestar.stores.base import Store
 from litestar.stores.redis import RedisStore
 
+from app.database import write_transaction
 from app.settings import Settings
 from app.tables import StoreEntry
 
@@ -37,13 +38,14 @@ class DatabaseStore(Store):
 
     async def set(self, key: str, value: str | bytes, expires_in: int | timedelta | None = None) -> None:
         data = value.encode() if isinstance(value, str) else value
-        await StoreEntry.insert(
-            StoreEntry(key=self._key(key), value=data, expires_at=_expiry(expires_in))
-        ).on_conflict(
-            target=StoreEntry.key,
-            action="DO UPDATE",
-            values=[StoreEntry.value, StoreEntry.expires_at],
-        )
+        async with write_transaction():
+            await StoreEntry.insert(
+                StoreEntry(key=self._key(key), value=data, expires_at=_expiry(expires_in))
+            ).on_conflict(
+                target=StoreEntry.key,
+                action="DO UPDATE",
+                values=[StoreEntry.value, StoreEntry.expires_at],
+            )
 
     async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
         row = (
@@ -54,17 +56,20 @@ class DatabaseStore(Store):
         if row is None:
             return None
         if renew_for is not None:
-            await StoreEntry.update({StoreEntry.expires_at: _expiry(renew_for)}).where(
-                StoreEntry.key == self._key(key)
-            )
+            async with write_transaction():
+                await StoreEntry.update({StoreEntry.expires_at: _expiry(renew_for)}).where(
+                    StoreEntry.key == self._key(key)
+                )
         value = row["value"]
         return bytes(value) if value is not None else None
 
     async def delete(self, key: str) -> None:
-        await StoreEntry.delete().where(StoreEntry.key == self._key(key))
+        async with write_transaction():
+            await StoreEntry.delete().where(StoreEntry.key == self._key(key))
 
     async def delete_all(self) -> None:
-        await StoreEntry.delete().where(StoreEntry.key.like(f"{self.namespace}:%"))
+        async with write_transaction():
+            await StoreEntry.delete().where(StoreEntry.key.like(f"{self.namespace}:%"))
 
     async def exists(self, key: str) -> bool:
         return await StoreEntry.exists().where(
@@ -83,11 +88,12 @@ class DatabaseStore(Store):
 
     async def purge_expired(self) -> int:
         """Delete every expired entry in this namespace; returns how many went."""
-        gone = (
-            await StoreEntry.delete()
-            .where(StoreEntry.key.like(f"{self.namespace}:%") & (StoreEntry.expires_at < _now()))
-            .returning(StoreEntry.id)
-        )
+        async with write_transaction():
+            gone = (
+                await StoreEntry.delete()
+                .where(StoreEntry.key.like(f"{self.namespace}:%") & (StoreEntry.expires_at < _now()))
+                .returning(StoreEntry.id)
+            )
         return len(gone)
 
 

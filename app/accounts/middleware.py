@@ -9,10 +9,13 @@ from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from app import database
 from app.accounts import services
 from app.accounts.access import CurrentUser
 from app.accounts.sessions import COOKIE_NAME, SessionManager
 from app.web import flash
+
+SAFE_METHODS = ("GET", "HEAD")
 
 
 def _cookies(scope: Scope) -> dict[str, str]:
@@ -29,6 +32,14 @@ class CurrentUserMiddleware(ASGIMiddleware):
     should_bypass_for_scope = staticmethod(lambda scope: scope["path"].startswith("/static/"))
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        if scope.get("method") in SAFE_METHODS:
+            # A safe request reads one consistent state, through one connection (app.database).
+            async with database.read_snapshot():
+                await self._handle(scope, receive, send, next_app)
+        else:
+            await self._handle(scope, receive, send, next_app)
+
+    async def _handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         app_state = scope["litestar_app"].state
         sessions: SessionManager = app_state.sessions
         cookies = _cookies(scope)

@@ -1,0 +1,51 @@
+"""Safe requests on SQLite run on one read-only connection; writes step out through write_transaction."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from piccolo.engine.sqlite import SQLiteEngine
+
+from app.database import get_engine, read_snapshot, write_transaction
+from app.enums import OrganisationKind
+from app.tables import Organisation
+
+pytestmark = pytest.mark.skipif(
+    not isinstance(get_engine(), SQLiteEngine), reason="PostgreSQL's pool makes statements cheap already"
+)
+
+
+def _organisation(name: str) -> Organisation:
+    return Organisation(name=name, kind=OrganisationKind.LA_SEND)
+
+
+async def test_a_snapshot_shares_one_connection_and_refuses_stray_writes():
+    async with read_snapshot():
+        transaction = get_engine().current_transaction.get()
+        assert transaction is not None
+        assert await Organisation.count() == 0
+        assert get_engine().current_transaction.get() is transaction
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            await Organisation.insert(_organisation("Written outside a write transaction"))
+    assert await Organisation.count() == 0
+
+
+async def test_a_write_transaction_commits_and_the_rest_of_the_request_sees_it():
+    async with read_snapshot():
+        snapshot = get_engine().current_transaction.get()
+        assert await Organisation.count() == 0  # the snapshot has begun
+        async with write_transaction():
+            await Organisation.insert(_organisation("Northbrook SEND"))
+        assert get_engine().current_transaction.get() is snapshot
+        assert await Organisation.count() == 1
+    assert await Organisation.count() == 1
+
+
+async def test_a_failed_write_inside_a_snapshot_leaves_nothing():
+    async with read_snapshot():
+        with pytest.raises(RuntimeError):
+            async with write_transaction():
+                await Organisation.insert(_organisation("Half done"))
+                raise RuntimeError("stopped part-way")
+        assert await Organisation.count() == 0
