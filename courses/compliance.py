@@ -147,15 +147,20 @@ class _Sql:
 _MARKER = re.compile(r"__arg(\d+)__")
 
 
-def _status_ctes(sql: _Sql, *, points: list[Point], course_ids: list[int] | None, scope: Scope) -> str:
+def _status_ctes(
+    sql: _Sql, *, points: list[Point], course_ids: list[int] | None, scope: Scope, progress: bool = True
+) -> str:
     """WITH ... person_status(as_of, staff, course, due_on, expires_on, completion_id, status): one row
-    per person, course and point, for open assignments of people in scope who had not left by that date."""
+    per person, course and point, for open assignments of people in scope who had not left by that date.
+    Without `progress`, modules finished are not looked at, so 'in progress' shows as 'not started':
+    for counts of who is compliant, which do not depend on it and cost much less."""
     point_rows = " UNION ALL ".join(
         f"SELECT {sql.arg(p.as_of, 'DATE')} AS as_of, {sql.arg(p.month_start, 'DATE')} AS month_start, "
         f"{sql.arg(p.next_start, 'TIMESTAMPTZ')} AS next_start, {sql.arg(p.soon, 'DATE')} AS soon"
         for p in points
     )
-    staff_conditions = ["(s.left_on IS NULL OR s.left_on > p.as_of)"]
+    # The course's assignments are read once, then matched to each point (leavers by the point's date).
+    staff_conditions = []
     if scope.organisation_ids is not None:
         staff_conditions.append(sql.in_list("s.organisation", scope.organisation_ids))
     if scope.team_ids is not None:
@@ -170,15 +175,33 @@ def _status_ctes(sql: _Sql, *, points: list[Point], course_ids: list[int] | None
         course_condition = sql.in_list("a.course", course_ids)
     draft = sql.arg(VersionStatus.DRAFT)
     true = sql.arg(True)
-    published = sql.arg(VersionStatus.PUBLISHED)
+    if progress:
+        published = sql.arg(VersionStatus.PUBLISHED)
+        busy = f"""
+    SELECT DISTINCT asg.as_of, asg.staff, asg.course
+    FROM asg
+    JOIN points p ON p.as_of = asg.as_of
+    JOIN module_progress mp ON mp.staff = asg.staff AND mp.completed_at < p.next_start
+    JOIN module m ON m.id = mp.module
+    JOIN course_version v ON v.id = m.version AND v.course = asg.course AND v.status = {published}
+    LEFT JOIN latest l ON l.as_of = asg.as_of AND l.staff = asg.staff AND l.course = asg.course
+    WHERE l.staff IS NULL OR mp.completed_at > l.created_at
+"""
+    else:
+        busy = "SELECT as_of, staff, course FROM asg WHERE 1 = 0"
     return f"""
 WITH points AS ({point_rows}),
+assigned AS MATERIALIZED (
+    SELECT a.staff, a.course, a.assigned_on, a.ended_at, a.due_on, s.left_on
+    FROM assignment a
+    JOIN staff s ON s.id = a.staff
+    WHERE {" AND ".join([course_condition, *staff_conditions])}
+),
 asg AS (
     SELECT p.as_of, a.staff, a.course, MIN(a.due_on) AS due_on
     FROM points p
-    JOIN assignment a ON a.assigned_on <= p.as_of AND (a.ended_at IS NULL OR a.ended_at >= p.next_start)
-    JOIN staff s ON s.id = a.staff
-    WHERE {course_condition} AND {" AND ".join(staff_conditions)}
+    JOIN assigned a ON a.assigned_on <= p.as_of AND (a.ended_at IS NULL OR a.ended_at >= p.next_start)
+        AND (a.left_on IS NULL OR a.left_on > p.as_of)
     GROUP BY p.as_of, a.staff, a.course
 ),
 req AS (
@@ -189,27 +212,16 @@ req AS (
     GROUP BY p.as_of, v.course
 ),
 latest AS (
-    SELECT as_of, staff, course, completion_id, version_number, expires_on, created_at FROM (
-        SELECT asg.as_of, c.staff, c.course, c.id AS completion_id, c.version_number, c.expires_on,
-            c.created_at,
-            ROW_NUMBER() OVER (
-                PARTITION BY asg.as_of, c.staff, c.course ORDER BY c.completed_on DESC, c.id DESC
-            ) AS position
-        FROM asg
-        JOIN completion c ON c.staff = asg.staff AND c.course = asg.course AND c.completed_on <= asg.as_of
-    ) ranked
-    WHERE position = 1
-),
-busy AS (
-    SELECT DISTINCT asg.as_of, asg.staff, asg.course
+    SELECT asg.as_of, c.staff, c.course, c.id AS completion_id, c.version_number, c.expires_on, c.created_at
     FROM asg
-    JOIN points p ON p.as_of = asg.as_of
-    JOIN module_progress mp ON mp.staff = asg.staff AND mp.completed_at < p.next_start
-    JOIN module m ON m.id = mp.module
-    JOIN course_version v ON v.id = m.version AND v.course = asg.course AND v.status = {published}
-    LEFT JOIN latest l ON l.as_of = asg.as_of AND l.staff = asg.staff AND l.course = asg.course
-    WHERE l.staff IS NULL OR mp.completed_at > l.created_at
+    JOIN completion c ON c.id = (
+        SELECT last.id FROM completion last
+        WHERE last.staff = asg.staff AND last.course = asg.course AND last.completed_on <= asg.as_of
+        ORDER BY last.completed_on DESC, last.id DESC
+        LIMIT 1
+    )
 ),
+busy AS ({busy}),
 person_status AS (
     SELECT asg.as_of, asg.staff, asg.course, asg.due_on, l.expires_on, l.completion_id,
         CASE
@@ -313,11 +325,9 @@ _DIMENSION_SQL = {
 async def compliance_table(
     *, course_id: int, scope: Scope, grouping: Grouping, as_of: date | None = None
 ) -> ComplianceTable | None:
-    """Each group's counts of assigned people by status, and the total (two statements)."""
+    """Each group's counts of assigned people by status, and the total (one statement); None when there
+    is no such course."""
     as_of = as_of or date.today()
-    course = await course_summary(course_id)
-    if course is None:
-        return None
     sql = _Sql()
     ctes = _status_ctes(sql, points=[Point(as_of, as_of)], course_ids=[course_id], scope=scope)
     selected, grouped = [], []
@@ -325,20 +335,41 @@ async def compliance_table(
         id_sql, name_sql = _DIMENSION_SQL[dimension]
         selected += [f"{id_sql} AS {dimension}_id", f"{name_sql} AS {dimension}_name"]
         grouped += [id_sql, name_sql]
-    query = f"""{ctes}
-SELECT {", ".join(selected)},
-    COUNT(*) AS assigned,
-    {_status_counts()}
-FROM person_status st
-JOIN staff s ON s.id = st.staff
-JOIN organisation o ON o.id = s.organisation
-LEFT JOIN team t ON t.id = s.team
-LEFT JOIN job_role j ON j.id = s.job_role
-GROUP BY {", ".join(grouped)}"""
+    # The course comes with the groups (one row with no group when nobody is assigned; none when there
+    # is no such course).
+    query = f"""{ctes},
+grouped AS (
+    SELECT {", ".join(selected)},
+        COUNT(*) AS assigned,
+        {_status_counts()}
+    FROM person_status st
+    JOIN staff s ON s.id = st.staff
+    JOIN organisation o ON o.id = s.organisation
+    LEFT JOIN team t ON t.id = s.team
+    LEFT JOIN job_role j ON j.id = s.job_role
+    GROUP BY {", ".join(grouped)}
+)
+SELECT c.id AS course_id, c.code AS course_code, c.title AS course_title, c.mandatory AS course_mandatory,
+    c.status AS course_status, g.*
+FROM course c
+LEFT JOIN grouped g ON 1 = 1
+WHERE c.id = {sql.arg(course_id)}"""
     result = await sql.run(query)
+    if not result:
+        return None
+    first = result[0]
+    course = {
+        "id": first["course_id"],
+        "code": first["course_code"],
+        "title": first["course_title"],
+        "mandatory": bool(first["course_mandatory"]),
+        "status": first["course_status"],
+    }
     rows = []
     total = Figures()
     for r in result:
+        if r["assigned"] is None:  # nobody assigned
+            continue
         figures = _figures(r)
         total.add(figures)
         rows.append(
@@ -446,7 +477,7 @@ async def trend(*, course_id: int, scope: Scope, today: date | None = None) -> l
     """Completions in each of the last 12 months and % compliant at each month end (one statement)."""
     points = trend_points(today or date.today())
     sql = _Sql()
-    ctes = _status_ctes(sql, points=points, course_ids=[course_id], scope=scope)
+    ctes = _status_ctes(sql, points=points, course_ids=[course_id], scope=scope, progress=False)
     conditions = []
     if scope.organisation_ids is not None:
         conditions.append(sql.in_list("s.organisation", scope.organisation_ids))

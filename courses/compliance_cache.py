@@ -17,7 +17,7 @@ import contextvars
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 from piccolo.engine.sqlite import TransactionType
@@ -26,7 +26,6 @@ from app.database import get_engine, write_transaction
 from courses import compliance
 from courses.compliance import (
     STATUS_ORDER,
-    Audience,
     ComplianceTable,
     Figures,
     Grouping,
@@ -35,8 +34,6 @@ from courses.compliance import (
     TrendPoint,
 )
 
-# Stored answers for dates nobody asks about any more go after this long.
-KEEP_FOR = timedelta(days=2)
 # Course 0 in training_change counts changes to people and their places, which touch every course.
 PEOPLE = 0
 
@@ -129,7 +126,7 @@ def _trend(payload: list[list[Any]]) -> list[TrendPoint]:
 
 
 async def _read(questions: list[Question]) -> dict[str, _Found]:
-    """Each question's counters now and its stored answer, if still true (one statement)."""
+    """Each question's counters now, and its stored answer if still true (one statement)."""
     sql = compliance._Sql()
     asked = ", ".join(f"({sql.arg(q.key, 'VARCHAR')}, {sql.arg(q.course_id, 'INTEGER')})" for q in questions)
     people = sql.arg(PEOPLE, "INTEGER")
@@ -155,26 +152,18 @@ LEFT JOIN compliance_figures f ON f.key = n.key
 
 
 async def _store(answers: list[tuple[Question, _Found]]) -> None:
-    """Keep the answers (each with the counters read BEFORE it was computed, so an answer that raced a
-    write is stored as already out of date), never over an answer computed at later counters; and
-    clear out answers their courses' counters have moved past (two statements, each in a transaction
-    of its own)."""
+    """Keep the answers, each with the counters read BEFORE it was computed (so an answer that raced a
+    write is stored as already out of date), never over an answer computed at later counters (one
+    statement). The triggers that move the counters clear out the answers a write makes useless."""
     if not answers:
         return
     sql = compliance._Sql()
-    now = datetime.now(UTC)
-    computed_at = sql.arg(now, "TIMESTAMPTZ")
+    computed_at = sql.arg(datetime.now(UTC), "TIMESTAMPTZ")
     values = ", ".join(
         f"({sql.arg(q.key)}, {sql.arg(q.course_id)}, {sql.arg(f.course_counter)}, "
         f"{sql.arg(f.people_counter)}, {computed_at}, {sql.arg(json.dumps(f.payload))})"
         # In key order, so two askers storing several answers lock them in the same order.
         for q, f in sorted({q.key: (q, f) for q, f in answers}.values(), key=lambda answer: answer[0].key)
-    )
-    purge = compliance._Sql()
-    outdated = " OR ".join(
-        f"(course = {purge.arg(q.course_id)} AND (course_counter < {purge.arg(f.course_counter)} "
-        f"OR people_counter < {purge.arg(f.people_counter)}))"
-        for q, f in answers
     )
     async with write_transaction():
         await sql.run(f"""
@@ -184,12 +173,6 @@ ON CONFLICT (key) DO UPDATE SET course = excluded.course, course_counter = exclu
     people_counter = excluded.people_counter, computed_at = excluded.computed_at, payload = excluded.payload
 WHERE excluded.course_counter >= compliance_figures.course_counter
     AND excluded.people_counter >= compliance_figures.people_counter""")
-    # A transaction of its own: two askers each clearing out the answer the other is replacing would
-    # otherwise wait for each other.
-    async with write_transaction():
-        await purge.run(
-            f"DELETE FROM compliance_figures WHERE {outdated} OR computed_at < {purge.arg(now - KEEP_FOR)}"
-        )
 
 
 def _in_write_transaction() -> bool:
@@ -201,50 +184,47 @@ def _in_write_transaction() -> bool:
     )
 
 
-async def _compute_and_store(question: Question, found: _Found) -> Any:
-    payload = await _compute(question)
-    if payload is not None:
-        await _store([(question, _Found(found.course_counter, found.people_counter, payload))])
-    return payload
-
-
-async def _fresh(question: Question) -> Any:
-    """Read the counters again (someone may have stored the answer meanwhile), then compute and store."""
-    found = (await _read([question]))[question.key]
-    return found.payload if found.payload is not None else await _compute_and_store(question, found)
-
-
 # Computations under way in this process, by question and the counters the asker saw: people asking the
 # same question at once (the first page views after a change) share one computation.
 _under_way: dict[tuple[str, int, int], asyncio.Future[Any]] = {}
 
 
-async def _missing(question: Question, found: _Found) -> Any:
+async def _missing(question: Question, found: _Found) -> tuple[Any, bool]:
+    """The payload, computed now or by whoever asked first, and whether this asker should store it."""
     if _in_write_transaction():
-        # The figures must include this transaction's own writes, and its counters: compute and store
-        # inside it (on SQLite another connection would wait for this one's lock).
-        return await _compute_and_store(question, found)
+        # The figures must include this transaction's own writes, as its counters do: compute inside it
+        # (on SQLite another connection would wait for this one's lock).
+        return await _compute(question), True
     marker = (question.key, found.course_counter, found.people_counter)
     shared = _under_way.get(marker)
-    if shared is None:
-        # In a context of its own: outside any read snapshot of the first asker, which may end first.
-        shared = asyncio.get_running_loop().create_task(_fresh(question), context=contextvars.Context())
-        _under_way[marker] = shared
-        shared.add_done_callback(lambda _: _under_way.pop(marker, None))
-    return await asyncio.shield(shared)
+    if shared is not None:
+        return await asyncio.shield(shared), False
+    # In a context of its own, outside the first asker's read snapshot (which may end first). It sees
+    # at least what the snapshot saw, so storing it with the snapshot's counters is safe.
+    shared = asyncio.get_running_loop().create_task(_compute(question), context=contextvars.Context())
+    _under_way[marker] = shared
+    shared.add_done_callback(lambda _: _under_way.pop(marker, None))
+    return await asyncio.shield(shared), True
 
 
 async def _answers(questions: list[Question]) -> dict[str, Any]:
-    """Payloads for the questions: stored where still true (one statement), computed (at the same time)
-    and stored otherwise. A computed payload of None (no such course) is returned but not stored."""
+    """Payloads for the questions: stored where still true (one statement); otherwise computed (at the
+    same time) and stored (one statement more). A computed payload of None (no such course) is returned
+    but not stored."""
     found = await _read(questions)
     missing = [q for q in questions if found[q.key].payload is None]
     if _in_write_transaction():  # one connection: one statement at a time
         computed = [await _missing(q, found[q.key]) for q in missing]
     else:
-        computed = await asyncio.gather(*(_missing(q, found[q.key]) for q in missing))
+        computed = list(await asyncio.gather(*(_missing(q, found[q.key]) for q in missing)))
     results = {q.key: found[q.key].payload for q in questions}
-    results.update({q.key: payload for q, payload in zip(missing, computed, strict=True)})
+    fresh = []
+    for question, (payload, mine) in zip(missing, computed, strict=True):
+        results[question.key] = payload
+        if mine and payload is not None:
+            stored = found[question.key]
+            fresh.append((question, _Found(stored.course_counter, stored.people_counter, payload)))
+    await _store(fresh)
     return results
 
 
@@ -305,23 +285,3 @@ async def status_counts(*, course_id: int, scope: Scope, as_of: date) -> Figures
     """`compliance.status_counts`, stored until its records change."""
     question = Question("counts", course_id, scope, as_of)
     return _figures((await _answers([question]))[question.key])
-
-
-async def audience_counts(*, audiences: list[Audience], as_of: date) -> dict[Audience, Figures]:
-    """`compliance.audience_counts`, stored per audience until its records change: one statement when
-    every audience is stored, one more to compute those that are not (however many), and the store."""
-    wanted = list(dict.fromkeys(audiences))
-    if not wanted:
-        return {}
-    questions = {a: Question("audience", a.course_id, a.scope, as_of) for a in wanted}
-    found = await _read(list(questions.values()))
-    missing = [a for a, q in questions.items() if found[q.key].payload is None]
-    computed = await compliance.audience_counts(audiences=missing, as_of=as_of) if missing else {}
-    fresh = []
-    for audience, figures in computed.items():
-        stored = found[questions[audience].key]
-        fresh.append(
-            (questions[audience], _Found(stored.course_counter, stored.people_counter, _counts(figures)))
-        )
-    await _store(fresh)
-    return {a: computed[a] if a in computed else _figures(found[questions[a].key].payload) for a in wanted}

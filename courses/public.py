@@ -55,7 +55,8 @@ async def completion_counts(
 
     Assigned: people with an open assignment who had not left. Completed: their latest completion is
     of the version now required and has not expired (so 'expiring soon' counts). Overdue: not validly
-    completed, past the due date, and not merely expired. One SQL statement.
+    completed, past the due date, and not merely expired. One SQL statement when stored (see
+    courses.compliance_cache), two or three when worked out.
     """
     figures = await compliance_cache.status_counts(
         course_id=course_id,
@@ -78,7 +79,7 @@ async def audience_completion_counts(
 ) -> dict[Audience, CompletionCounts]:
     """`completion_counts` for several audiences (a course, and optionally organisations and job roles)
     at once, keyed by audience. One SQL statement however many audiences; none when there are none."""
-    figures = await compliance_cache.audience_counts(audiences=list(audiences), as_of=as_of or date.today())
+    figures = await compliance.audience_counts(audiences=list(audiences), as_of=as_of or date.today())
     return {audience: _counts(f) for audience, f in figures.items()}
 
 
@@ -179,8 +180,9 @@ async def compliance_groups(
     *, course_id: int, as_of: date, organisation_ids: list[int] | None = None
 ) -> list[ComplianceGroup]:
     """A course's counts on a date by organisation, team and job role (the compliance page's table at
-    its finest grouping), optionally narrowed to organisations. Two statements; empty when there is no
-    such course. Callers add the groups up to any coarser grouping."""
+    its finest grouping), optionally narrowed to organisations. One statement when stored (see
+    courses.compliance_cache), two or three when worked out; empty when there is no such course.
+    Callers add the groups up to any coarser grouping."""
     table = await compliance_cache.compliance_table(
         course_id=course_id,
         scope=compliance.Scope(organisation_ids=organisation_ids),
@@ -215,7 +217,8 @@ async def compliance_trend(
     *, course_id: int, today: date, organisation_ids: list[int] | None = None
 ) -> list[ComplianceMonth]:
     """A course's counts at the end of each of the 12 months to `today` (the last point is `today`),
-    oldest first, as the compliance page's trend shows them. One statement."""
+    oldest first, as the compliance page's trend shows them. One statement when stored, two or three
+    when worked out."""
     points = await compliance_cache.trend(
         course_id=course_id, scope=compliance.Scope(organisation_ids=organisation_ids), today=today
     )

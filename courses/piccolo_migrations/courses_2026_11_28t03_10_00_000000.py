@@ -1,3 +1,5 @@
+# The trigger SQL is built from this file's own table and column names, no outside values.
+# ruff: noqa: S608
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
 ID = "2026-11-28T03:10:00:000000"
@@ -6,7 +8,10 @@ DESCRIPTION = "triggers that count every change to the records behind the compli
 
 # The stored compliance figures (compliance_figures) stay true while the counters in training_change
 # are unchanged. Triggers keep the counters, so no write can be missed (the ORM, the HR import, bulk
-# loads, raw SQL), and a counter moves in the writer's own transaction, atomically with the data.
+# loads, raw SQL), and a counter moves in the writer's own transaction, atomically with the data. The
+# same triggers clear out the stored figures the write made useless (the course's; everyone's for
+# course 0), and any computed more than KEEP_DAYS ago (for dates nobody asks about any more), so readers
+# never have to.
 #
 # Tables whose rows belong to one course: the SQL expression giving the course of a row `r`. A module's
 # progress whose module is already gone (deleted with its version or course) counts as a change to
@@ -30,6 +35,7 @@ PEOPLE_ROWS = {
     "job_role": ("name",),
 }
 EVENTS = ("insert", "update", "delete")
+KEEP_DAYS = 2
 
 
 def sqlite_statements() -> list[str]:
@@ -38,7 +44,9 @@ def sqlite_statements() -> list[str]:
     def count(course: str) -> str:
         return (
             f"INSERT INTO training_change (course, counter) VALUES ({course}, 1) "
-            "ON CONFLICT (course) DO UPDATE SET counter = counter + 1;"
+            "ON CONFLICT (course) DO UPDATE SET counter = counter + 1; "
+            f"DELETE FROM compliance_figures WHERE course = {course} OR {course} = 0 "
+            f"OR computed_at < datetime('now', '-{KEEP_DAYS} days');"
         )
 
     statements = []
@@ -66,14 +74,17 @@ def postgres_statements() -> list[str]:
     """Statement triggers with transition tables: one count per course per statement, so a bulk load
     or a rule applied to thousands of people does not update one counter row thousands of times."""
     statements = [
-        """CREATE FUNCTION training_change_count(courses integer[]) RETURNS void LANGUAGE sql AS $$
+        f"""CREATE FUNCTION training_change_count(courses integer[]) RETURNS void LANGUAGE sql AS $$
     INSERT INTO training_change (course, counter)
     SELECT DISTINCT c, 1 FROM unnest(courses) AS c WHERE c IS NOT NULL ORDER BY 1
-    ON CONFLICT (course) DO UPDATE SET counter = training_change.counter + 1
+    ON CONFLICT (course) DO UPDATE SET counter = training_change.counter + 1;
+    DELETE FROM compliance_figures
+    WHERE course = ANY(courses) OR 0 = ANY(courses) OR computed_at < now() - interval '{KEEP_DAYS} days';
 $$"""
     ]
     for table, course in COURSE_ROWS.items():
-        statements.append(f"""CREATE FUNCTION training_change_on_{table}() RETURNS trigger LANGUAGE plpgsql AS $$
+        function = f"CREATE FUNCTION training_change_on_{table}() RETURNS trigger LANGUAGE plpgsql"
+        statements.append(f"""{function} AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
         PERFORM training_change_count(ARRAY(SELECT DISTINCT {course} FROM new_rows r));
@@ -99,7 +110,8 @@ $$""")
             )
     for table, columns in PEOPLE_ROWS.items():
         changed = " OR ".join(f"o.{c} IS DISTINCT FROM n.{c}" for c in columns)
-        statements.append(f"""CREATE FUNCTION training_change_on_{table}() RETURNS trigger LANGUAGE plpgsql AS $$
+        function = f"CREATE FUNCTION training_change_on_{table}() RETURNS trigger LANGUAGE plpgsql"
+        statements.append(f"""{function} AS $$
 BEGIN
     IF TG_OP = 'DELETE' THEN
         IF EXISTS (SELECT 1 FROM old_rows) THEN
@@ -118,7 +130,8 @@ $$""")
         )
         statements.append(
             f"CREATE TRIGGER training_change_{table}_delete AFTER DELETE ON {table} "
-            f"REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION training_change_on_{table}()"
+            "REFERENCING OLD TABLE AS old_rows "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION training_change_on_{table}()"
         )
     return statements
 

@@ -20,9 +20,9 @@ from app.tables import JobRole, Organisation, Team
 from courses import assignments, catalogue, compliance, compliance_cache, learning
 from courses.assignments import DueRule
 from courses.catalogue import ModuleContent, VersionContent
-from courses.compliance import Audience, ComplianceTable, Grouping, Scope, TrendPoint
+from courses.compliance import ComplianceTable, Grouping, Scope, TrendPoint
 from courses.enums import CompletionSource, DueKind, ModuleKind, TrainingStatus
-from courses.public import compliance_groups
+from courses.public import CompletionCounts, completion_counts, compliance_groups
 from courses.tables import Assignment, ComplianceFigures, Course, CourseVersion
 from tests.courses.conftest import publish_course
 
@@ -269,25 +269,18 @@ async def test_every_kind_of_write_shows_in_the_figures_at_once(setting, write, 
 
 
 async def test_a_completion_shows_in_the_trend_and_the_counts_for_action_plans(setting):
-    audience = Audience(course_id=setting.course_id, organisation_ids=(setting.organisation_id,))
-    counts = await compliance_cache.audience_counts(audiences=[audience], as_of=TODAY)
-    assert counts[audience].compliant == 0
     _, trend = await stored(setting)
     assert trend[-1].completions == 0
-    assert await compliance_cache.status_counts(course_id=setting.course_id, scope=Scope(), as_of=TODAY) == (
-        await compliance.status_counts(course_id=setting.course_id, scope=Scope(), as_of=TODAY)
-    )
-    assert await statements(lambda: compliance_cache.audience_counts(audiences=[audience], as_of=TODAY)) == 1
+    assert await completion_counts(course_id=setting.course_id) == CompletionCounts(4, 0, 0)
+    assert await statements(lambda: completion_counts(course_id=setting.course_id)) == 1
 
     await _complete_online(setting)
 
-    counts = await compliance_cache.audience_counts(audiences=[audience], as_of=TODAY)
-    assert counts[audience].compliant == 1
-    assert counts == await compliance.audience_counts(audiences=[audience], as_of=TODAY)
     _, trend = await stored(setting)
     assert trend[-1].completions == 1 and trend[-1].compliant == 1
+    assert await completion_counts(course_id=setting.course_id) == CompletionCounts(4, 1, 0)
     figures = await compliance_cache.status_counts(course_id=setting.course_id, scope=Scope(), as_of=TODAY)
-    assert figures.compliant == 1
+    assert figures == await compliance.status_counts(course_id=setting.course_id, scope=Scope(), as_of=TODAY)
 
 
 async def test_figures_for_another_day_are_worked_out_for_that_day(setting):
@@ -336,13 +329,16 @@ async def test_an_answer_computed_before_a_write_never_replaces_a_newer_one(sett
     assert (await stored(setting)) == await computed(setting)
 
 
-async def test_outdated_answers_are_cleared_when_the_course_is_worked_out_again(setting):
+async def test_a_write_clears_out_the_answers_it_made_useless(setting):
     await stored(setting)
-    assert await ComplianceFigures.count() == 2
+    other = await publish_course("CACHE-2")
+    await compliance_cache.trend(course_id=other, scope=Scope())
+    assert await ComplianceFigures.count() == 3
     await _assign_another(setting)
-    await compliance_cache.trend(course_id=setting.course_id, scope=Scope())
-    # The new trend replaced the old one; the old table (its course has changed since) went.
-    assert await ComplianceFigures.count() == 1
+    # The course's table and trend went; the other course's trend stays.
+    assert [r["course"] for r in await ComplianceFigures.select(ComplianceFigures.course)] == [other]
+    await _move_team(setting)  # people's places: every course's figures go
+    assert await ComplianceFigures.count() == 0
 
 
 async def test_the_compliance_page_changes_when_someone_completes(client, signed_in_as, setting):
