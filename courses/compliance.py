@@ -699,12 +699,17 @@ class PageChoices:
         }
 
 
-async def page_choices(*, course_id: int | None) -> PageChoices:
-    """Published courses (and the one asked for, published or not), organisations, teams and job
-    roles by name, in one statement (light: no staff counts)."""
+async def page_choices(
+    *, course_id: int | None, organisation_id: int | None = None, team_id: int | None = None
+) -> PageChoices:
+    """Published courses (and the one asked for, published or not), organisations, the chosen
+    organisation's teams (and the team asked for) and job roles by name, in one statement (light: no
+    staff counts). A large council has thousands of teams: listed only once an organisation is chosen."""
     sql = _Sql()
     published = sql.arg(CourseStatus.PUBLISHED)
     asked = sql.arg(course_id if course_id is not None else -1, "INTEGER")
+    organisation = sql.arg(organisation_id if organisation_id is not None else -1, "INTEGER")
+    team = sql.arg(team_id if team_id is not None else -1, "INTEGER")
     rows = await sql.run(f"""
 SELECT 'course' AS kind, id, title AS name, code, mandatory, status,
     CAST(NULL AS INTEGER) AS organisation, CAST(NULL AS VARCHAR) AS organisation_name
@@ -714,6 +719,7 @@ SELECT 'organisation', id, name, kind, NULL, NULL, NULL, NULL FROM organisation
 UNION ALL
 SELECT 'team', t.id, t.name, NULL, NULL, NULL, t.organisation, o.name
 FROM team t JOIN organisation o ON o.id = t.organisation
+WHERE t.organisation = {organisation} OR t.id = {team}
 UNION ALL
 SELECT 'job_role', id, name, NULL, NULL, NULL, NULL, NULL FROM job_role""")
     found: dict[str, list[dict[str, Any]]] = {"course": [], "organisation": [], "team": [], "job_role": []}

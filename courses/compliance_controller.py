@@ -92,7 +92,11 @@ async def _view(
 ) -> tuple[View | None, dict[str, Any]]:
     """The checked view (None when no course is published yet) and the filter lists, in one statement."""
     course_id = _id(course, "course")
-    choices = await compliance.page_choices(course_id=course_id)
+    organisation_id = _id(organisation, "organisation")
+    team_id = _id(team, "team", allow_none=True)
+    choices = await compliance.page_choices(
+        course_id=course_id, organisation_id=organisation_id, team_id=team_id
+    )
     if course_id is None:
         if not choices.courses:
             return None, choices.as_context()
@@ -107,8 +111,8 @@ async def _view(
         raise ClientException(detail="Choose how to group the figures from the list") from None
     view = View(
         course=chosen,
-        organisation=_id(organisation, "organisation"),
-        team=_id(team, "team", allow_none=True),
+        organisation=organisation_id,
+        team=team_id,
         job_role=_id(job_role, "job role", allow_none=True),
         grouping=grouping,
     )

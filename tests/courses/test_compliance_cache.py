@@ -415,3 +415,25 @@ async def test_the_compliance_page_reads_stored_figures_in_two_statements_after_
     # signing the request in, plus the filter lists.
     refused = await statements(lambda: client.get(f"/compliance?course={setting.course_id}&group=lost"))
     assert again == refused + 1 < first
+
+
+async def test_the_team_filter_lists_the_chosen_organisations_teams(client, signed_in_as, setting):
+    # A large council has thousands of teams: one list of them all would be unusable and slow to send.
+    await signed_in_as(Role.TRAINER)
+    await people.create_team(name="Therapies", organisation_id=setting.other_organisation_id, actor=CLI_ACTOR)
+    dash = "\N{EN DASH}"  # the team list writes the organisation, a dash, then the team
+    reviews, assessments = (
+        f"Testshire SEND Service {dash} Annual Reviews",
+        f"Testshire SEND Service {dash} Assessments",
+    )
+    everyone = await client.get(f"/compliance?course={setting.course_id}")
+    assert reviews not in everyone.text
+    assert "Choose an organisation and show the figures to list its teams" in everyone.text
+    council = await client.get(
+        f"/compliance?course={setting.course_id}&organisation={setting.organisation_id}"
+    )
+    assert reviews in council.text and assessments in council.text
+    assert "Therapies" not in council.text
+    # A team chosen from a link is listed even without its organisation.
+    team = await client.get(f"/compliance?course={setting.course_id}&team={setting.teams[1]}")
+    assert f'<option value="{setting.teams[1]}" selected>{assessments}</option>' in team.text
