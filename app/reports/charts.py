@@ -415,39 +415,48 @@ def _kpi_description(series: KpiSeries) -> str:
     )
 
 
-# Small multiples: each KPI's panel, in inches. The panels share their time axis, so only the lowest
-# panel of each column writes the dates: a tenth of the text that each panel labelling its own.
-KPI_AXES_IN = 1.05
-KPI_GAP_IN = 0.5  # between rows: the next panel's title, up to two lines
-KPI_TOP_IN = 0.4
+# Small multiples: each KPI's panel, in inches. A panel is drawn like a sparkline, with few marks: the
+# line, the target and threshold lines, and its first and latest values in words (every value is in the
+# table above the chart and in the alt text). The panels share one time axis, dated under the lowest
+# panel of each column. At 70 KPIs, ticks, tick labels and a marker on every point were most of the time
+# both to draw the charts and for WeasyPrint to draw them in the PDF.
+KPI_AXES_IN = 0.95
+KPI_COLUMN_GAP_IN = 0.4
+KPI_TITLE_LINE_IN = 0.15  # a line of a panel's title (8 pt); above a panel go its title and a gap
 KPI_BOTTOM_IN = 0.8  # the dates under the lowest panels, and the legend
 
 
-def _kpi_panel(ax: Axes, series: KpiSeries, period_ends: Sequence[date]) -> None:
+def _kpi_title(series: KpiSeries, columns: int) -> str:
+    target = f" (target {format_value(series.target, series.unit)})" if series.target is not None else ""
+    return _wrap(f"{series.name}{target}", 40 if columns > 1 else 85)
+
+
+def _kpi_panel(ax: Axes, series: KpiSeries, period_ends: Sequence[date], *, title: str, dated: bool) -> None:
     known = [(period_ends.index(p.period_end), p.value) for p in series.points if p.value is not None]
+    ends = [0, len(known) - 1] if len(known) > 1 else [0]
     ax.plot(
         [x for x, _ in known],
         [v for _, v in known],
         color=LINE,
         marker="o",
+        markevery=ends,
         markersize=4,
         linewidth=1.8,
         label="Actual",
     )
-    # The latest value in words; every value is in the table above the chart and in its alt text.
-    last_x, last_value = known[-1]
-    _value_label(ax, last_x, last_value, format_value(last_value, series.unit), xytext=(0, 6), ha="center")
+    for index, align in zip(ends, ("left", "right") if len(ends) > 1 else ("center",), strict=True):
+        x, value = known[index]
+        _value_label(ax, x, value, format_value(value, series.unit), xytext=(0, 6), ha=align)
     _reference_lines(ax, target=series.target, threshold=series.statutory_threshold, describe=lambda v: "")
-    ax.tick_params(axis="both", labelsize=7)
-    ax.yaxis.set_major_locator(MaxNLocator(nbins=4))  # fewer ticks: each one is costly to lay out
     values = [v for _, v in known] + [v for v in (series.target, series.statutory_threshold) if v is not None]
     top = max(values)
-    if series.unit == "percent":
-        ax.set_ylim(0, max(105.0, top * 1.12))
+    ax.set_ylim(0, max(105.0, top * 1.15) if series.unit == "percent" else (top * 1.3 or 1))
+    ax.yaxis.set_visible(False)  # a hidden axis makes no ticks at all (making them was a third of the time)
+    if dated:
+        ax.tick_params(axis="x", labelsize=7, length=3, labelbottom=True)
     else:
-        ax.set_ylim(0, top * 1.22 or 1)
-    unit = {"percent": "%", "days": "days"}.get(series.unit, "number")
-    ax.set_title(_wrap(f"{series.name} ({unit})", 44), fontsize=8, y=1.0)
+        ax.xaxis.set_visible(False)
+    ax.set_title(title, fontsize=8, y=1.0)
 
 
 def _kpi_group(group: KpiGroup) -> tuple[str, str, Figure] | None:
@@ -458,10 +467,12 @@ def _kpi_group(group: KpiGroup) -> tuple[str, str, Figure] | None:
     title = f"Key performance indicators: {group.plan_reference}"
     columns = 2 if len(kpis) > 1 else 1
     rows = -(-len(kpis) // columns)
-    height = rows * KPI_AXES_IN + (rows - 1) * KPI_GAP_IN + KPI_TOP_IN + KPI_BOTTOM_IN
-    figure = _figure(height, left_in=0.5, right_in=0.15, top_in=KPI_TOP_IN, bottom_in=KPI_BOTTOM_IN)
-    width = (WIDTH_IN - 0.65 - 0.5 * (columns - 1)) / columns
-    figure.subplots_adjust(hspace=KPI_GAP_IN / KPI_AXES_IN, wspace=0.5 / width)
+    titles = [_kpi_title(k, columns) for k in kpis]
+    gap = 0.15 + KPI_TITLE_LINE_IN * max(t.count("\n") + 1 for t in titles)
+    height = rows * KPI_AXES_IN + (rows - 1) * gap + gap + KPI_BOTTOM_IN
+    figure = _figure(height, left_in=0.2, right_in=0.15, top_in=gap, bottom_in=KPI_BOTTOM_IN)
+    width = (WIDTH_IN - 0.35 - KPI_COLUMN_GAP_IN * (columns - 1)) / columns
+    figure.subplots_adjust(hspace=gap / KPI_AXES_IN, wspace=KPI_COLUMN_GAP_IN / width)
     axes = figure.subplots(rows, columns, squeeze=False, sharex=True)
     ends = group.period_ends
     axes[0][0].set_xticks(range(len(ends)), [end.strftime("%b\n%Y") for end in ends])
@@ -470,9 +481,8 @@ def _kpi_group(group: KpiGroup) -> tuple[str, str, Figure] | None:
         if index >= len(kpis):
             ax.set_visible(False)
             continue
-        _kpi_panel(ax, kpis[index], ends)
         # Dates under a panel with no panel below it.
-        ax.tick_params(axis="x", labelbottom=index + columns >= len(kpis))
+        _kpi_panel(ax, kpis[index], ends, title=titles[index], dated=index + columns >= len(kpis))
     handles = [
         Line2D([], [], color=LINE, marker="o", markersize=4, linewidth=1.8, label="Actual"),
         Line2D([], [], color=TARGET, linestyle="--", linewidth=1.2, label="Target"),
