@@ -65,10 +65,6 @@ class Excerpt(Generic[T]):
     def cut(self) -> bool:
         return len(self.lines) < self.total
 
-    @property
-    def left_out(self) -> int:
-        return self.total - len(self.lines)
-
     def __len__(self) -> int:
         return len(self.lines)
 
