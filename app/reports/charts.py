@@ -390,7 +390,7 @@ def _reference_lines(
         )
 
 
-def _kpi_description(series: KpiSeries) -> str:
+def _kpi_description(series: KpiSeries, *, with_plan: bool = False) -> str:
     """One KPI's chart in words: every value, the target and threshold, and the latest status."""
     readings = [
         f"{format_value(p.value, series.unit)} at {_long_date(p.period_end)}"
@@ -407,7 +407,8 @@ def _kpi_description(series: KpiSeries) -> str:
         )
     better = "higher" if series.direction == "higher" else "lower"
     return (
-        f"{series.name} ({better} is better): "
+        (f"{series.plan_reference}: " if with_plan else "")
+        + f"{series.name} ({better} is better): "
         + "; ".join(readings)
         + ". "
         + (f"{_sentence(_join(references))}. " if references else "")
@@ -426,9 +427,10 @@ KPI_TITLE_LINE_IN = 0.15  # a line of a panel's title (8 pt); above a panel go i
 KPI_BOTTOM_IN = 0.8  # the dates under the lowest panels, and the legend
 
 
-def _kpi_title(series: KpiSeries, columns: int) -> str:
+def _kpi_title(series: KpiSeries, columns: int, *, with_plan: bool = False) -> str:
     target = f" (target {format_value(series.target, series.unit)})" if series.target is not None else ""
-    return _wrap(f"{series.name}{target}", 40 if columns > 1 else 85)
+    plan = f"{series.plan_reference}: " if with_plan else ""
+    return _wrap(f"{plan}{series.name}{target}", 40 if columns > 1 else 85)
 
 
 def _kpi_panel(ax: Axes, series: KpiSeries, period_ends: Sequence[date], *, title: str, dated: bool) -> None:
@@ -460,21 +462,37 @@ def _kpi_panel(ax: Axes, series: KpiSeries, period_ends: Sequence[date], *, titl
 
 
 def _kpi_group(group: KpiGroup) -> tuple[str, str, Figure] | None:
-    """One plan's KPIs as small multiples: a panel each, two to a row, one time axis, one legend."""
-    kpis = [k for k in group.kpis if any(p.value is not None for p in k.points)]
+    """One plan's KPIs as small multiples."""
+    return _kpi_multiples(
+        f"Key performance indicators: {group.plan_reference}", group.kpis, group.period_ends
+    )
+
+
+def _kpi_misses(kpis: Sequence[KpiSeries], number: int, of: int) -> tuple[str, str, Figure] | None:
+    """Some of the KPIs that miss their mark (of many plans), worst first, as small multiples."""
+    ends = sorted({p.period_end for k in kpis for p in k.points})
+    title = "Key performance indicators missing their target or statutory threshold"
+    if of > 1:
+        title += f" ({number} of {of})"
+    return _kpi_multiples(title, kpis, ends, with_plan=True)
+
+
+def _kpi_multiples(
+    title: str, series: Sequence[KpiSeries], ends: Sequence[date], *, with_plan: bool = False
+) -> tuple[str, str, Figure] | None:
+    """KPIs as small multiples: a panel each, two to a row, one time axis, one legend."""
+    kpis = [k for k in series if any(p.value is not None for p in k.points)]
     if not kpis:
         return None
-    title = f"Key performance indicators: {group.plan_reference}"
     columns = 2 if len(kpis) > 1 else 1
     rows = -(-len(kpis) // columns)
-    titles = [_kpi_title(k, columns) for k in kpis]
+    titles = [_kpi_title(k, columns, with_plan=with_plan) for k in kpis]
     gap = 0.15 + KPI_TITLE_LINE_IN * max(t.count("\n") + 1 for t in titles)
     height = rows * KPI_AXES_IN + (rows - 1) * gap + gap + KPI_BOTTOM_IN
     figure = _figure(height, left_in=0.2, right_in=0.15, top_in=gap, bottom_in=KPI_BOTTOM_IN)
     width = (WIDTH_IN - 0.35 - KPI_COLUMN_GAP_IN * (columns - 1)) / columns
     figure.subplots_adjust(hspace=gap / KPI_AXES_IN, wspace=KPI_COLUMN_GAP_IN / width)
     axes = figure.subplots(rows, columns, squeeze=False, sharex=True)
-    ends = group.period_ends
     axes[0][0].set_xticks(range(len(ends)), [end.strftime("%b\n%Y") for end in ends])
     axes[0][0].set_xlim(-0.5, len(ends) - 0.5)
     for index, ax in enumerate(axes.flat):
@@ -491,7 +509,7 @@ def _kpi_group(group: KpiGroup) -> tuple[str, str, Figure] | None:
     figure.legend(handles=handles, loc="lower center", ncols=3, fontsize=8)
     alt = (
         f"{title}: {len(kpis)} line {'chart' if len(kpis) == 1 else 'charts'}, one an indicator by period. "
-        + " ".join(_kpi_description(k) for k in kpis)
+        + " ".join(_kpi_description(k, with_plan=with_plan) for k in kpis)
     )
     return title, alt, figure
 
@@ -599,17 +617,30 @@ def report_charts(data: ReportData, *, image_format: str = "svg") -> list[Chart]
     """Every chart of the report, in report order; a section with no data has no chart.
 
     Keys: "rag_by_area", "milestones", "slippage", "kpis_<plan reference>" (one per plan with KPI
-    values: small multiples), "training_by_organisation", "training_trend".
+    values: small multiples; with more KPIs than the paper lists, "kpis_missing_<n>" instead: the KPIs
+    that miss their mark, worst first, a few figures of panels), "training_by_organisation",
+    "training_trend".
     """
     builders: list[tuple[str, Callable[[], tuple[str, str, Figure] | None]]] = [
         ("rag_by_area", lambda: _rag_by_area(data)),
         ("milestones", lambda: _milestones(data)),
         ("slippage", lambda: _slippage(data)),
     ]
-    builders += [
-        (f"kpis_{g.plan_reference}", lambda g=g: _kpi_group(g))  # type: ignore[misc]
-        for g in board_paper(data).kpi_groups
-    ]
+    paper = board_paper(data)
+    if paper.kpis_as_scorecard:  # many KPIs: those that miss their mark, a few figures of panels
+        figures = paper.kpi_chart_panels()
+        builders += [
+            (
+                f"kpis_missing_{n}",
+                lambda n=n, lines=lines: _kpi_misses([line.kpi for line in lines], n, len(figures)),  # type: ignore[misc]
+            )
+            for n, lines in enumerate(figures, start=1)
+        ]
+    else:
+        builders += [
+            (f"kpis_{g.plan_reference}", lambda g=g: _kpi_group(g))  # type: ignore[misc]
+            for g in paper.kpi_groups
+        ]
     builders += [
         ("training_by_organisation", lambda: _compliance(data)),
         ("training_trend", lambda: _training_trend(data)),

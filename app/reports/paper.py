@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Generic, TypeVar
 
+from action_plans.enums import KpiDirection
 from app.reports.model import (
     Change,
     ComplianceRow,
@@ -30,6 +31,7 @@ __all__ = [
     "BoardPaper",
     "Excerpt",
     "KpiGroup",
+    "KpiLine",
     "PlanMilestones",
     "PlanSlippage",
     "board_paper",
@@ -40,7 +42,7 @@ T = TypeVar("T")
 
 # The most lines each list shows; a longer list shows these many, most important first.
 LIMITS = {
-    "exception_pages": 10,  # a full exception report each (red first, then the longest slipped)
+    "exception_pages": 5,  # a full exception report each (red first, then the longest slipped)
     "exception_rows": 20,  # the next most serious, one line each
     "milestones_due": 15,  # missed first, then by RAG and slippage
     "milestones_next": 15,  # by RAG and slippage
@@ -48,7 +50,9 @@ LIMITS = {
     "compliance_roles": 20,  # organisation and job role with the most staff overdue
     "overdue_teams": 20,  # the teams with the most staff overdue
     "changes": 40,  # in the order compared
-    "summary_kpis": 14,  # more, and the executive summary counts them by status instead of listing them
+    "summary_kpis": 14,  # more, and they make one scorecard, counted by status in the executive summary
+    "kpi_panels": 12,  # with a scorecard, the KPIs charted: those that miss their mark, worst first
+    "kpi_panels_per_chart": 6,
 }
 # Board order of concern: red before amber and so on; complete (blue) last.
 RAG_CONCERN = {"red": 0, "amber": 1, "grey": 2, "green": 3, "blue": 4}
@@ -105,6 +109,24 @@ class KpiGroup:
 
 
 @dataclass(frozen=True, slots=True)
+class KpiLine:
+    """A KPI's line of the scorecard: its latest value and period, where it stands and which way it went."""
+
+    kpi: KpiSeries
+    latest_period: date | None  # the period of the latest value
+    trend: str  # the latest value against the one before, in words: "Up: better", "No change", …
+
+    @property
+    def misses(self) -> bool:
+        """Worse than its target or its statutory threshold ("Below target", "Above statutory threshold")."""
+        return self.kpi.status.startswith(("Below ", "Above "))
+
+    @property
+    def breaches_threshold(self) -> bool:
+        return self.misses and self.kpi.status.endswith("statutory threshold")
+
+
+@dataclass(frozen=True, slots=True)
 class BoardPaper:
     exception_pages: Excerpt[ExceptionItem]
     exception_rows: Excerpt[ExceptionItem]  # the exceptions after the pages
@@ -118,11 +140,29 @@ class BoardPaper:
     overdue_teams: Excerpt[TeamOverdue]
     kpi_groups: list[KpiGroup]
     kpi_statuses: list[tuple[str, int]]  # (status, how many KPIs), most first: for a long KPI list
+    kpi_scorecard: list[KpiLine]  # every KPI, in plan order: the section's table when there are many
+    kpi_misses: Excerpt[KpiLine]  # the KPIs that miss their target or threshold, worst first
     changes: Excerpt[Change]
 
     @property
     def kpis_listed_in_summary(self) -> bool:
         return sum(count for _, count in self.kpi_statuses) <= LIMITS["summary_kpis"]
+
+    @property
+    def kpis_as_scorecard(self) -> bool:
+        """Many KPIs: one scorecard table, and charts only of those that miss their mark."""
+        return not self.kpis_listed_in_summary
+
+    @property
+    def kpis_on_target(self) -> int:
+        """KPIs that meet their target (or, with none set, their statutory threshold)."""
+        return sum(1 for line in self.kpi_scorecard if line.kpi.status.startswith("Meets "))
+
+    def kpi_chart_panels(self) -> list[list[KpiLine]]:
+        """The charted KPIs (with a scorecard) a figure at a time."""
+        size = LIMITS["kpi_panels_per_chart"]
+        lines = self.kpi_misses.lines
+        return [lines[start : start + size] for start in range(0, len(lines), size)]
 
 
 def _excerpt(lines: Sequence[T], limit: int, importance: Callable[[T], Any]) -> Excerpt[T]:
@@ -210,12 +250,50 @@ def _kpi_groups(kpis: Sequence[KpiSeries]) -> list[KpiGroup]:
     return groups
 
 
+def _kpi_trend(kpi: KpiSeries) -> str:
+    if kpi.latest is None:
+        return "No data yet"
+    if kpi.previous is None:
+        return "No earlier value"
+    change = kpi.latest - kpi.previous
+    if abs(change) < 0.05:
+        return "No change"
+    better = (change > 0) == (kpi.direction == KpiDirection.HIGHER)
+    return f"{'Up' if change > 0 else 'Down'}: {'better' if better else 'worse'}"
+
+
+def _kpi_line(kpi: KpiSeries) -> KpiLine:
+    return KpiLine(
+        kpi=kpi,
+        latest_period=kpi.points[-1].period_end if kpi.points else None,  # the latest is the last point
+        trend=_kpi_trend(kpi),
+    )
+
+
+def _shortfall(line: KpiLine) -> float:
+    """How far a missing KPI is from its mark, as a share of the mark (the threshold if it breaches it)."""
+    kpi = line.kpi
+    mark = kpi.statutory_threshold if line.breaches_threshold else kpi.target
+    if kpi.latest is None or mark is None:
+        return 0.0
+    gap = mark - kpi.latest if kpi.direction == KpiDirection.HIGHER else kpi.latest - mark
+    return gap / abs(mark) if mark else gap
+
+
+def _kpi_misses(lines: Sequence[KpiLine]) -> Excerpt[KpiLine]:
+    """Threshold breaches first, then the furthest from their mark."""
+    misses = [line for line in lines if line.misses]
+    ranked = sorted(misses, key=lambda line: (not line.breaches_threshold, -_shortfall(line)))
+    return Excerpt(ranked[: LIMITS["kpi_panels"]], len(misses))
+
+
 def board_paper(data: ReportData) -> BoardPaper:
     """The lines of each list that the board paper (and the pages built from its sections) show."""
     met_ids = set(data.milestones_met)
     ranked = sorted(data.exceptions, key=_exception_importance)  # stable: ties keep the plan's order
     pages = ranked[: LIMITS["exception_pages"]]
     rest = ranked[len(pages) :]
+    scorecard = [_kpi_line(k) for k in data.kpis]
     return BoardPaper(
         exception_pages=Excerpt(pages, len(data.exceptions)),
         exception_rows=Excerpt(rest[: LIMITS["exception_rows"]], len(rest)),
@@ -241,5 +319,7 @@ def board_paper(data: ReportData) -> BoardPaper:
         ),
         kpi_groups=_kpi_groups(data.kpis),
         kpi_statuses=Counter(k.status for k in data.kpis).most_common(),
+        kpi_scorecard=scorecard,
+        kpi_misses=_kpi_misses(scorecard),
         changes=_excerpt(data.changes, LIMITS["changes"], lambda c: 0),
     )

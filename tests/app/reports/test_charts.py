@@ -10,7 +10,7 @@ from xml.etree import ElementTree
 import msgspec
 
 from app.reports.charts import MAX_AREA_BARS, Chart, format_value, report_charts
-from app.reports.model import ReportData
+from app.reports.model import KpiSeries, ReportData
 from app.reports.paper import LIMITS
 from tests.app.reports.sample import sample_report
 
@@ -68,17 +68,51 @@ def test_alt_text_states_the_figures_in_words() -> None:
     assert all(len(chart.alt_text) > 40 for chart in charts.values())
 
 
-def test_many_kpis_make_one_chart_a_plan() -> None:
+def _kpis_of_plans(plans: int) -> list[KpiSeries]:
     data = sample_report()
-    kpis = [
+    return [
         msgspec.structs.replace(k, kpi_id=100 * plan + k.kpi_id, plan_reference=f"PLAN-{plan}")
-        for plan in range(10)
+        for plan in range(plans)
         for k in data.kpis
     ]
-    charts = report_charts(msgspec.structs.replace(data, kpis=kpis))
+
+
+def test_up_to_the_summary_limit_kpis_make_one_chart_a_plan() -> None:
+    kpis = _kpis_of_plans(2)
+    assert len(kpis) <= LIMITS["summary_kpis"]
+    charts = report_charts(msgspec.structs.replace(sample_report(), kpis=kpis))
     kpi_charts = [c for c in charts if c.key.startswith("kpis_")]
-    assert [c.key for c in kpi_charts] == [f"kpis_PLAN-{plan}" for plan in range(10)]
+    assert [c.key for c in kpi_charts] == ["kpis_PLAN-0", "kpis_PLAN-1"]
     assert all(c.alt_text.count("(dashed line)") == 7 for c in kpi_charts)  # each KPI's target
+
+
+def test_many_kpis_chart_only_those_missing_their_mark_worst_first() -> None:
+    kpis = _kpis_of_plans(10)
+    # One breach of the statutory threshold, in the last plan: it comes first however small its gap.
+    breach = next(
+        i for i, k in enumerate(kpis) if k.plan_reference == "PLAN-9" and k.status == "Below target"
+    )
+    kpis[breach] = msgspec.structs.replace(kpis[breach], status="Below statutory threshold")
+    data = msgspec.structs.replace(sample_report(), kpis=kpis)
+    charts = report_charts(data)
+    kpi_charts = [c for c in charts if c.key.startswith("kpis_")]
+    assert [c.key for c in kpi_charts] == ["kpis_missing_1", "kpis_missing_2"]
+    assert kpi_charts[0].title.endswith("(1 of 2)")
+    per_chart = LIMITS["kpi_panels_per_chart"]
+    assert [c.alt_text.count("(dashed line)") for c in kpi_charts] == [
+        per_chart,
+        LIMITS["kpi_panels"] - per_chart,
+    ]
+    missing = [k for k in kpis if k.status.startswith(("Below", "Above"))]
+    assert len(missing) > LIMITS["kpi_panels"]
+    first = kpi_charts[0].alt_text.split("one an indicator by period. ")[1]
+    assert first.startswith(f"PLAN-9: {kpis[breach].name} (higher is better)")
+    # Then the furthest below target: 52.3% against 80% is the sample's widest gap.
+    assert first.split("Below statutory threshold. ")[1].startswith(
+        "PLAN-0: Amended plans finalised within 12 weeks of the review meeting"
+    )
+    text = " ".join(c.alt_text for c in kpi_charts)
+    assert "Meets target." not in text  # a KPI on target is in the scorecard, not charted
 
 
 def test_a_long_slippage_list_charts_its_longest() -> None:

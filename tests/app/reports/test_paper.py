@@ -12,7 +12,7 @@ import msgspec
 from openpyxl import load_workbook
 
 from app.reports.charts import report_charts
-from app.reports.model import ReportData
+from app.reports.model import KpiSeries, ReportData
 from app.reports.paper import LIMITS, board_paper
 from app.reports.render import report_html
 from app.reports.workbook import report_xlsx
@@ -223,24 +223,73 @@ def test_kpis_are_grouped_by_plan_with_every_period() -> None:
     assert groups[0].value_on(first, later) is None
 
 
-def test_many_kpis_are_counted_by_status_in_the_summary_and_listed_by_plan() -> None:
-    data = sample_report()
-    kpis = [
+def _kpis_of_three_plans(data: ReportData) -> list[KpiSeries]:
+    """The sample's seven KPIs in each of three plans: more than the summary lists."""
+    return [
         msgspec.structs.replace(k, kpi_id=100 * plan + k.kpi_id, plan_reference=f"PLAN-{plan}")
         for plan in range(3)
         for k in data.kpis
     ]
+
+
+def test_many_kpis_make_one_scorecard_and_charts_of_those_missing_their_mark() -> None:
+    data = sample_report()
+    kpis = _kpis_of_three_plans(data)
     assert len(kpis) > LIMITS["summary_kpis"]
     many = msgspec.structs.replace(data, kpis=kpis)
-    text = _text(report_html(many, []))
+    html = report_html(many, report_charts(many))
+    text = _text(html)
     summary = text.split("Headline figures")[1].split("RAG summary by priority area")[0]
     assert f"{len(kpis)} indicators across 3 plans." in summary
     for status, count in Counter(k.status for k in kpis).items():
         assert f"{status} {count}" in summary
-    section = text.split("Each plan's indicators by period")[1].split("Training compliance")[0]
-    for plan in range(3):
-        assert f"PLAN-{plan}: {len(data.kpis)} indicators" in section
+
+    section = _text(html.split('id="report-kpis"')[1].split('id="report-training"')[0])
+    on_target = sum(1 for k in kpis if k.status.startswith("Meets"))
+    missing = sum(1 for k in kpis if k.status.startswith(("Below", "Above")))
+    assert (
+        f"{on_target} of the {len(kpis)} indicators across 3 plans meet their target or statutory "
+        f"threshold; {missing} miss it."
+    ) in section
+    assert f"The {LIMITS['kpi_panels']} furthest from their mark are charted after it" in section
+    assert (
+        "Every indicator, with its figure for each period, is in the workbook's KPIs sheet (XLSX)." in section
+    )
+    # One scorecard: each KPI once, with its plan, latest value and period, target, status and trend;
+    # no table a plan.
+    assert html.count('class="govuk-table report-table report-table--scorecard"') == 1
+    assert 'class="govuk-table report-table report-table--kpis"' not in html
+    first = data.kpis[0]
     for k in data.kpis:
-        assert section.count(k.name) == 3
-    # A short list is still listed whole in the summary.
-    assert "indicators across" not in _text(report_html(data, []))
+        assert section.count(f"{k.name} (higher is better)") == 3
+    assert (
+        f"PLAN-2 {first.name} (higher is better) 78.4% (30 Sep 2026) 90.0% by Mar 2027 100.0% "
+        "Below target Up: better (was 71.2%)"
+    ) in section
+    assert html.count('class="app-chart report-chart"', html.index('id="report-kpis"')) >= 2
+    # A short list is still listed whole in the summary, and in a table a plan.
+    short = report_html(data, report_charts(data))
+    assert "indicators across" not in _text(short)
+    assert 'class="govuk-table report-table report-table--scorecard"' not in short
+    assert 'class="govuk-table report-table report-table--kpis"' in short
+
+
+def test_the_kpis_that_miss_their_mark_come_worst_first() -> None:
+    data = sample_report()
+    kpis = _kpis_of_three_plans(data)
+    kpis[-1] = msgspec.structs.replace(kpis[-1], status="Below statutory threshold")
+    paper = board_paper(msgspec.structs.replace(data, kpis=kpis))
+    assert paper.kpis_as_scorecard
+    assert [line.kpi for line in paper.kpi_scorecard] == kpis
+    misses = paper.kpi_misses
+    assert misses.total == sum(1 for k in kpis if k.status.startswith("Below"))
+    assert len(misses) == LIMITS["kpi_panels"] and misses.cut
+    assert misses.lines[0].kpi is kpis[-1]  # the breach of the statutory threshold first
+    gaps = [(line.kpi.target - line.kpi.latest) / line.kpi.target for line in misses.lines[1:]]
+    assert gaps == sorted(gaps, reverse=True)
+    assert all(line.kpi.status != "Meets target" for line in misses)
+    assert [len(panels) for panels in paper.kpi_chart_panels()] == [
+        LIMITS["kpi_panels_per_chart"],
+        LIMITS["kpi_panels"] - LIMITS["kpi_panels_per_chart"],
+    ]
+    assert not board_paper(data).kpis_as_scorecard
