@@ -95,6 +95,13 @@ async def read_snapshot() -> AsyncIterator[None]:
             _snapshot.reset(token)
 
 
+def in_write_transaction() -> bool:
+    """Whether the caller runs inside a write transaction (rather than outside any, or in a safe
+    request's read snapshot): its own uncommitted writes are then visible only on its connection."""
+    transaction = get_engine().current_transaction.get()
+    return transaction is not None and transaction is not _snapshot.get()
+
+
 @asynccontextmanager
 async def write_transaction() -> AsyncIterator[Any]:
     """A transaction for a write: IMMEDIATE on SQLite so writers queue, not deadlock.

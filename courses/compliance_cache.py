@@ -20,9 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from piccolo.engine.sqlite import TransactionType
-
-from app.database import get_engine, write_transaction
+from app.database import in_write_transaction, write_transaction
 from courses import compliance
 from courses.compliance import (
     STATUS_ORDER,
@@ -175,15 +173,6 @@ WHERE excluded.course_counter >= compliance_figures.course_counter
     AND excluded.people_counter >= compliance_figures.people_counter""")
 
 
-def _in_write_transaction() -> bool:
-    transaction = get_engine().current_transaction.get()
-    # On SQLite every write takes an IMMEDIATE transaction (app.database.write_transaction); a DEFERRED
-    # one is the read-only snapshot a safe request reads in. PostgreSQL transactions are all writes.
-    return (
-        transaction is not None and getattr(transaction, "transaction_type", None) != TransactionType.deferred
-    )
-
-
 # Computations under way in this process, by question and the counters the asker saw: people asking the
 # same question at once (the first page views after a change) share one computation.
 _under_way: dict[tuple[str, int, int], asyncio.Future[Any]] = {}
@@ -191,7 +180,7 @@ _under_way: dict[tuple[str, int, int], asyncio.Future[Any]] = {}
 
 async def _missing(question: Question, found: _Found) -> tuple[Any, bool]:
     """The payload, computed now or by whoever asked first, and whether this asker should store it."""
-    if _in_write_transaction():
+    if in_write_transaction():
         # The figures must include this transaction's own writes, as its counters do: compute inside it
         # (on SQLite another connection would wait for this one's lock).
         return await _compute(question), True
@@ -213,7 +202,7 @@ async def _answers(questions: list[Question]) -> dict[str, Any]:
     but not stored."""
     found = await _read(questions)
     missing = [q for q in questions if found[q.key].payload is None]
-    if _in_write_transaction():  # one connection: one statement at a time
+    if in_write_transaction():  # one connection: one statement at a time
         computed = [await _missing(q, found[q.key]) for q in missing]
     else:
         computed = list(await asyncio.gather(*(_missing(q, found[q.key]) for q in missing)))

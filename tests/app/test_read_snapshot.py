@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 from piccolo.engine.sqlite import SQLiteEngine
 
-from app.database import get_engine, read_snapshot, write_transaction
+from app.database import get_engine, in_write_transaction, read_snapshot, write_transaction
 from app.enums import OrganisationKind
 from app.tables import Organisation
 
@@ -49,3 +49,12 @@ async def test_a_failed_write_inside_a_snapshot_leaves_nothing():
                 await Organisation.insert(_organisation("Half done"))
                 raise RuntimeError("stopped part-way")
         assert await Organisation.count() == 0
+
+
+async def test_a_snapshot_is_not_a_write_transaction():
+    assert not in_write_transaction()
+    async with read_snapshot():
+        assert not in_write_transaction()
+        async with write_transaction():
+            assert in_write_transaction()
+        assert not in_write_transaction()
