@@ -50,6 +50,7 @@ class Result:
     cpu: list[float] = field(default_factory=list)
     load_before: tuple[float, float, float] = (0.0, 0.0, 0.0)
     load_after: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    cold: bool = False  # the stored compliance figures cleared before each run
 
     def total(self, index: int) -> float:
         return sum(self.timings[step][index] for step in STEPS)
@@ -150,8 +151,10 @@ def _pdf_pages(content: bytes) -> int | None:
     return None
 
 
-async def measure(size: str, board_name: str | None, repeat: int) -> Result:
-    """Time the report's steps `repeat` times against the configured database (after one warm-up)."""
+async def measure(size: str, board_name: str | None, repeat: int, *, cold: bool = False) -> Result:
+    """Time the report's steps `repeat` times against the configured database (after one warm-up).
+    `cold`: clear the stored compliance figures (courses/compliance_cache.py) before each run, so each
+    report works its training figures out again, as the first one after a change to training records."""
     import anyio
 
     from app.database import close_pool, open_pool
@@ -159,15 +162,18 @@ async def measure(size: str, board_name: str | None, repeat: int) -> Result:
     from app.reports.data import build_report, last_complete_quarter
     from app.reports.render import report_html, report_pdf
     from app.reports.workbook import report_xlsx
+    from courses.tables import ComplianceFigures
 
     await open_pool()
     try:
         board_id, name = await _board(board_name)
         period_end = last_complete_quarter(date.today())
-        result = Result(size, name, period_end, await _dataset(), {})
+        result = Result(size, name, period_end, await _dataset(), {}, cold=cold)
         result.timings = {step: [] for step in (*STEPS, *EXTRA_STEPS)}
         result.load_before = os.getloadavg()
         for attempt in range(repeat + 1):  # the first is a warm-up (imports, fonts, caches)
+            if cold:
+                await ComplianceFigures.delete(force=True)
             cpu = time.process_time()
             started = time.perf_counter()
             data = await build_report(board_id=board_id, period_end=period_end, generated_by="benchmark")
@@ -218,7 +224,9 @@ def render(result: Result) -> str:
         "",
         f"- Data: {dataset}. Board: {result.board}; period ending {result.period_end.isoformat()}.",
         f"- Report: {report}; PDF {result.pdf_bytes:,} bytes{pages}.",
-        f"- {len(result.totals)} timed runs after one warm-up. Load average before: "
+        f"- {len(result.totals)} timed runs after one warm-up"
+        + (", each cold (the stored compliance figures cleared before it)" if result.cold else "")
+        + ". Load average before: "
         + " / ".join(f"{v:.2f}" for v in result.load_before)
         + "; after: "
         + " / ".join(f"{v:.2f}" for v in result.load_after)
@@ -273,6 +281,8 @@ def run_size(args: argparse.Namespace, size: str, work: Path) -> Result:
         "--result",
         str(folder / "result.json"),
     ]
+    if args.cold:
+        command.append("--cold")
     if args.board:
         command += ["--board", args.board]
     subprocess.run(command, env=env, cwd=REPO, check=True, timeout=SETUP_SECONDS)  # noqa: S603
@@ -290,6 +300,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="timed runs after one warm-up (default 3)")
     parser.add_argument("--out", type=Path, default=None, help="also write the Markdown to this file")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder with databases")
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="clear the stored compliance figures before each run (the first report after a change)",
+    )
     parser.add_argument("--measure", choices=("demo", "large"), help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -297,7 +312,7 @@ def main() -> None:
         # The child process of run_size: configuration comes from the environment.
         import msgspec
 
-        result = asyncio.run(measure(args.measure, args.board, args.repeat))
+        result = asyncio.run(measure(args.measure, args.board, args.repeat, cold=args.cold))
         args.result.write_bytes(msgspec.json.encode(result))
         return
     if args.size == "both" and args.database_url:
