@@ -267,6 +267,9 @@ def test_many_kpis_make_one_scorecard_and_charts_of_those_missing_their_mark() -
         "Below target Up: better (was 71.2%)"
     ) in section
     assert html.count('class="app-chart report-chart"', html.index('id="report-kpis"')) >= 2
+    all_missing = [msgspec.structs.replace(k, status="Below target") for k in kpis]
+    text = _text(report_html(msgspec.structs.replace(data, kpis=all_missing), []))
+    assert f"None of the {len(kpis)} indicators across 3 plans meet" in text
     # A short list is still listed whole in the summary, and in a table a plan.
     short = report_html(data, report_charts(data))
     assert "indicators across" not in _text(short)
