@@ -8,9 +8,12 @@ For each size it prepares a database (demo: `assure migrate` and `assure demo`; 
 each page issues in-process (Piccolo's engine.query_id, as tests/app/test_query_counts.py does), then
 serves the app with `assure serve` on a free loopback port and sends each page a bounded number of
 requests (stopping early at a time limit) from an asyncio + httpx loop with bounded concurrency, signed
-in as the demo role that uses the page. It prints a Markdown table per size: requests per second, the
-ratio to /health's in the same run, p50 and p95 latency, and statements per request; with `--size
-both`, also how p95 moved from demo size to large size. Traffic goes to 127.0.0.1 only.
+in as the demo role that uses the page. With `--size both` both sizes are served at once and each
+page's requests alternate between them in turns, so the two sizes meet the same machine (the machine is
+shared: measured one after the other, /health's own p95 moved by 25-30% between sizes). It prints a
+Markdown table per size: requests per second, the ratio to /health's in the same run, p50 and p95
+latency, and statements per request; with `--size both`, also how p95 moved from demo size to large
+size. Traffic goes to 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -48,6 +51,8 @@ LARGE = {"staff": 50_000, "assignments": 1_000_000, "courses": 200}
 SETUP_SECONDS = 1_800
 SERVER_START_SECONDS = 60
 WARM_UP_REQUESTS = 5
+# With two sizes, each page's requests are sent in this many turns, alternating between the sizes.
+ROUNDS = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,30 +328,44 @@ async def _hammer(
 
 
 async def load(
-    base_url: str, requests: int, concurrency: int, seconds: float, request_seconds: float
-) -> list[Measurement]:
+    base_urls: dict[str, str], requests: int, concurrency: int, seconds: float, request_seconds: float
+) -> dict[str, list[Measurement]]:
+    """Measure every page on each server (by size). With two sizes, each page's requests go in
+    ROUNDS alternating turns (demo, large, large, demo, ...), so both sizes meet the same machine: the
+    p95 of the two is compared, and a busy neighbour would otherwise land on one size only."""
     import httpx
 
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    clients: dict[str | None, httpx.AsyncClient] = {}
-    results = []
+    clients: dict[tuple[str, str | None], httpx.AsyncClient] = {}
+    results: dict[str, list[Measurement]] = {size: [] for size in base_urls}
+    rounds = ROUNDS if len(base_urls) > 1 else 1
     try:
         for page in PAGES:
-            if page.role not in clients:
-                clients[page.role] = httpx.AsyncClient(
-                    base_url=base_url, limits=limits, timeout=request_seconds
+            for size, base_url in base_urls.items():
+                if (size, page.role) not in clients:
+                    client = httpx.AsyncClient(base_url=base_url, limits=limits, timeout=request_seconds)
+                    clients[size, page.role] = client
+                    if page.role:
+                        await _sign_in(client, SIGN_INS[page.role])
+                await _hammer(
+                    clients[size, page.role], page, min(WARM_UP_REQUESTS, requests), concurrency, seconds
                 )
-                if page.role:
-                    await _sign_in(clients[page.role], SIGN_INS[page.role])
-            client = clients[page.role]
-            await _hammer(client, page, min(WARM_UP_REQUESTS, requests), concurrency, seconds)
-            measurement = await _hammer(client, page, requests, concurrency, seconds)
-            print(
-                f"  {page.path}: {len(measurement.latencies)} ok, {measurement.errors} errors, "
-                f"{measurement.per_second:.1f} req/s, p95 {measurement.percentile(0.95):.0f} ms",
-                flush=True,
-            )
-            results.append(measurement)
+            totals = {size: Measurement(page) for size in base_urls}
+            order = list(base_urls)
+            for turn in range(rounds):
+                for size in order if turn % 2 == 0 else reversed(order):
+                    share = requests // rounds + (1 if turn < requests % rounds else 0)
+                    part = await _hammer(clients[size, page.role], page, share, concurrency, seconds / rounds)
+                    totals[size].latencies += part.latencies
+                    totals[size].errors += part.errors
+                    totals[size].elapsed += part.elapsed
+            for size, measurement in totals.items():
+                print(
+                    f"  [{size}] {page.path}: {len(measurement.latencies)} ok, {measurement.errors} errors, "
+                    f"{measurement.per_second:.1f} req/s, p95 {measurement.percentile(0.95):.0f} ms",
+                    flush=True,
+                )
+                results[size].append(measurement)
     finally:
         for client in clients.values():
             await client.aclose()
@@ -356,42 +375,56 @@ async def load(
 # --- one size ------------------------------------------------------------------------------------
 
 
-def run_size(args: argparse.Namespace, size: str, database_url: str | None, work: Path) -> Run:
-    folder = work / size
-    folder.mkdir(parents=True, exist_ok=True)
-    url = database_url or f"sqlite:///{folder / 'assure.sqlite'}"
-    env = _environment(url, folder / "var")
-    log = folder / "setup.log"
-    if not args.no_prepare:
-        prepare(size, url, env, log)
-    # The in-process app reads the same configuration as the server.
-    dataset, statements = _measure_in_process(env, log, args.timeout)
-    print(f"[{size}] dataset: {dataset}", flush=True)
+def run_sizes(
+    args: argparse.Namespace, sizes: tuple[str, ...], database_url: str | None, work: Path
+) -> list[Run]:
+    """Prepare each size's database, then serve them all at once and measure them side by side."""
+    prepared = []
+    for size in sizes:
+        folder = work / size
+        folder.mkdir(parents=True, exist_ok=True)
+        url = database_url or f"sqlite:///{folder / 'assure.sqlite'}"
+        env = _environment(url, folder / "var")
+        log = folder / "setup.log"
+        if not args.no_prepare:
+            prepare(size, url, env, log)
+        # The in-process app reads the same configuration as the server.
+        dataset, statements = _measure_in_process(env, log, args.timeout)
+        print(f"[{size}] dataset: {dataset}", flush=True)
+        prepared.append((size, url, env, folder, dataset, statements))
     started = datetime.now(UTC)
     load_before = os.getloadavg()
-    server, base_url = start_server(env, args.workers, folder / "server.log")
+    servers: dict[str, subprocess.Popen[bytes]] = {}
+    base_urls: dict[str, str] = {}
     try:
-        measurements = asyncio.run(
-            load(base_url, args.requests, args.concurrency, args.seconds, args.timeout)
-        )
+        for size, _url, env, folder, _dataset, _statements in prepared:
+            servers[size], base_urls[size] = start_server(env, args.workers, folder / "server.log")
+        measured = asyncio.run(load(base_urls, args.requests, args.concurrency, args.seconds, args.timeout))
     finally:
-        stop_server(server)
-    for m in measurements:
-        m.statements = statements.get(m.page.path)
-    return Run(
-        size=size,
-        database="SQLite" if url.startswith("sqlite:") else "PostgreSQL",
-        dataset=dataset,
-        measurements=measurements,
-        load_before=load_before,
-        load_after=os.getloadavg(),
-        started=started,
-        workers=args.workers,
-        concurrency=args.concurrency,
-        requests=args.requests,
-        seconds=args.seconds,
-        timeout=args.timeout,
-    )
+        for server in servers.values():
+            stop_server(server)
+    load_after = os.getloadavg()
+    runs = []
+    for size, url, _env, _folder, dataset, statements in prepared:
+        for m in measured[size]:
+            m.statements = statements.get(m.page.path)
+        runs.append(
+            Run(
+                size=size,
+                database="SQLite" if url.startswith("sqlite:") else "PostgreSQL",
+                dataset=dataset,
+                measurements=measured[size],
+                load_before=load_before,
+                load_after=load_after,
+                started=started,
+                workers=args.workers,
+                concurrency=args.concurrency,
+                requests=args.requests,
+                seconds=args.seconds,
+                timeout=args.timeout,
+            )
+        )
+    return runs
 
 
 def _measure_in_process(
@@ -526,7 +559,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="assure-bench-pages-"))
     try:
         sizes = ("demo", "large") if args.size == "both" else (args.size,)
-        runs = [run_size(args, size, args.database_url, work) for size in sizes]
+        runs = run_sizes(args, sizes, args.database_url, work)
     finally:
         if args.keep:
             print(f"kept {work}")
