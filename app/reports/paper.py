@@ -16,6 +16,7 @@ from typing import Any, Generic, TypeVar
 
 from action_plans.enums import KpiDirection
 from app.reports.model import (
+    AreaRag,
     Change,
     ComplianceRow,
     ExceptionItem,
@@ -33,6 +34,7 @@ __all__ = [
     "KpiGroup",
     "KpiLine",
     "PlanMilestones",
+    "PlanRag",
     "PlanSlippage",
     "board_paper",
     "longest_slippage",
@@ -42,6 +44,8 @@ T = TypeVar("T")
 
 # The most lines each list shows; a longer list shows these many, most important first.
 LIMITS = {
+    "rag_areas": 15,  # more priority areas: RAG by plan, then the most at-risk areas
+    "areas_at_risk": 10,  # the areas with most red actions, then amber
     "exception_pages": 5,  # a full exception report each (red first, then the longest slipped)
     "exception_rows": 20,  # the next most serious, one line each
     "milestones_due": 15,  # missed first, then by RAG and slippage
@@ -89,6 +93,16 @@ class PlanMilestones:
 
 
 @dataclass(frozen=True, slots=True)
+class PlanRag:
+    """Actions by RAG in one plan's priority areas, now and at the previous report (None: not in it)."""
+
+    plan_reference: str
+    areas: int
+    rag_counts: dict[str, int]
+    previous_rag_counts: dict[str, int] | None
+
+
+@dataclass(frozen=True, slots=True)
 class PlanSlippage:
     plan_reference: str
     actions: int
@@ -128,6 +142,8 @@ class KpiLine:
 
 @dataclass(frozen=True, slots=True)
 class BoardPaper:
+    rag_by_plan: list[PlanRag]  # with many priority areas, the RAG table is one row a plan ...
+    areas_at_risk: Excerpt[AreaRag]  # ... and these areas (with a red or amber action) of all of them
     exception_pages: Excerpt[ExceptionItem]
     exception_rows: Excerpt[ExceptionItem]  # the exceptions after the pages
     milestones_by_plan: list[PlanMilestones]
@@ -143,6 +159,10 @@ class BoardPaper:
     kpi_scorecard: list[KpiLine]  # every KPI, in plan order: the section's table when there are many
     kpi_misses: Excerpt[KpiLine]  # the KPIs that miss their target or threshold, worst first
     changes: Excerpt[Change]
+
+    @property
+    def rag_areas_by_plan(self) -> bool:
+        return self.areas_at_risk.total > LIMITS["rag_areas"]
 
     @property
     def kpis_listed_in_summary(self) -> bool:
@@ -228,6 +248,34 @@ def _slippage_by_plan(data: ReportData) -> list[PlanSlippage]:
     return rows
 
 
+def _add_counts(into: dict[str, int], counts: dict[str, int]) -> None:
+    for rag, count in counts.items():
+        into[rag] = into.get(rag, 0) + count
+
+
+def _rag_by_plan(areas: Sequence[AreaRag]) -> list[PlanRag]:
+    """Each plan's areas added up; a plan none of whose areas was in the previous report was not in it."""
+    rows = []
+    for plan in _plans_in_order(a.plan_reference for a in areas):
+        mine = [a for a in areas if a.plan_reference == plan]
+        now: dict[str, int] = {}
+        before: dict[str, int] = {}
+        for area in mine:
+            _add_counts(now, area.rag_counts)
+            if area.previous_rag_counts is not None:
+                _add_counts(before, area.previous_rag_counts)
+        was_in = any(a.previous_rag_counts is not None for a in mine)
+        rows.append(PlanRag(plan, len(mine), now, before if was_in else None))
+    return rows
+
+
+def _areas_at_risk(areas: Sequence[AreaRag]) -> Excerpt[AreaRag]:
+    """The areas with a red or amber action, most red first, then most amber; of all the areas."""
+    at_risk = [a for a in areas if a.rag_counts.get("red", 0) or a.rag_counts.get("amber", 0)]
+    ranked = sorted(at_risk, key=lambda a: (-a.rag_counts.get("red", 0), -a.rag_counts.get("amber", 0)))
+    return Excerpt(ranked[: LIMITS["areas_at_risk"]], len(areas))
+
+
 def _by_organisation(rows: Sequence[ComplianceRow]) -> list[ComplianceRow]:
     totals: dict[str, list[int]] = {}
     for row in rows:
@@ -294,7 +342,10 @@ def board_paper(data: ReportData) -> BoardPaper:
     pages = ranked[: LIMITS["exception_pages"]]
     rest = ranked[len(pages) :]
     scorecard = [_kpi_line(k) for k in data.kpis]
+    many_areas = len(data.area_rags) > LIMITS["rag_areas"]
     return BoardPaper(
+        rag_by_plan=_rag_by_plan(data.area_rags) if many_areas else [],
+        areas_at_risk=_areas_at_risk(data.area_rags),
         exception_pages=Excerpt(pages, len(data.exceptions)),
         exception_rows=Excerpt(rest[: LIMITS["exception_rows"]], len(rest)),
         milestones_by_plan=_milestones_by_plan(data),

@@ -296,3 +296,105 @@ def test_the_kpis_that_miss_their_mark_come_worst_first() -> None:
         LIMITS["kpi_panels"] - LIMITS["kpi_panels_per_chart"],
     ]
     assert not board_paper(data).kpis_as_scorecard
+
+
+def _many_areas(data: ReportData) -> ReportData:
+    """Three plans of eight priority areas each (more than the paper lists one by one), told apart by
+    their red and amber counts; PLAN-2 is new since the previous report."""
+    template = data.area_rags[0]
+    areas = [
+        msgspec.structs.replace(
+            template,
+            plan_reference=f"PLAN-{plan}",
+            area_number=n + 1,
+            area_title=f"Area {plan}.{n + 1}",
+            rag_counts={
+                "blue": 1,
+                "green": 2,
+                "amber": (n * 5 + plan) % 4,
+                "red": (n * 3 + plan) % 5,
+                "grey": 0,
+            },
+            previous_rag_counts=None
+            if plan == 2
+            else {"blue": 1, "green": 1, "amber": 1, "red": 1, "grey": 0},
+        )
+        for plan in range(3)
+        for n in range(8)
+    ]
+    return msgspec.structs.replace(data, area_rags=areas)
+
+
+def test_many_priority_areas_show_rag_by_plan_and_the_areas_most_at_risk() -> None:
+    data = _many_areas(sample_report())
+    assert len(data.area_rags) > LIMITS["rag_areas"]
+    paper = board_paper(data)
+    assert paper.rag_areas_by_plan
+    plans = {p.plan_reference: p for p in paper.rag_by_plan}
+    assert list(plans) == ["PLAN-0", "PLAN-1", "PLAN-2"]
+    for reference, plan in plans.items():
+        mine = [a for a in data.area_rags if a.plan_reference == reference]
+        assert plan.areas == len(mine)
+        for rag in ("blue", "green", "amber", "red", "grey"):
+            assert plan.rag_counts.get(rag, 0) == sum(a.rag_counts[rag] for a in mine)
+    assert plans["PLAN-0"].previous_rag_counts == {"blue": 8, "green": 8, "amber": 8, "red": 8, "grey": 0}
+    assert plans["PLAN-2"].previous_rag_counts is None
+
+    at_risk = paper.areas_at_risk
+    assert at_risk.total == len(data.area_rags) and len(at_risk) == LIMITS["areas_at_risk"] and at_risk.cut
+    keys = [(-a.rag_counts["red"], -a.rag_counts["amber"]) for a in at_risk]
+    assert keys == sorted(keys)
+    worst = sorted(data.area_rags, key=lambda a: (-a.rag_counts["red"], -a.rag_counts["amber"]))
+    assert keys[-1] <= (
+        -worst[LIMITS["areas_at_risk"]].rag_counts["red"],
+        -worst[LIMITS["areas_at_risk"]].rag_counts["amber"],
+    )
+
+    html = report_html(data, report_charts(data))
+    section = html.split('id="report-rag"')[1].split('id="report-milestones"')[0]
+    text = _text(section)
+    p0 = plans["PLAN-0"].rag_counts
+    assert (
+        f"PLAN-0 (8 priority areas) {p0['blue']} {p0['green']} {p0['amber']} {p0['red']} 0 {sum(p0.values())}"
+    ) in text
+    assert "PLAN-2 (8 priority areas)" in text and "Not in the last report" in text
+    assert (
+        f"Showing the {LIMITS['areas_at_risk']} priority areas with the most red actions, then the most "
+        f"amber, of {len(data.area_rags)}. Every priority area is in the workbook's RAG by area sheet (XLSX)."
+    ) in text
+    shown = [a for a in data.area_rags if f">{a.plan_reference} {a.area_number}. {a.area_title}<" in section]
+    assert sorted(shown, key=lambda a: (a.plan_reference, a.area_number)) == sorted(
+        at_risk.lines, key=lambda a: (a.plan_reference, a.area_number)
+    )
+    workbook = load_workbook(io.BytesIO(report_xlsx(data)), read_only=True)
+    rows = list(workbook["RAG by area"].iter_rows(min_row=3, values_only=True))
+    assert len([row for row in rows if any(cell is not None for cell in row)]) == len(data.area_rags)
+
+    env = make_environment(get_settings())
+    template = env.from_string(
+        '{% from "reports/_report_sections.html" import report_sections %}'
+        "{{ report_sections(data, charts, in_workbook=false) }}"
+    )
+    dashboard = _text(template.render(data=data, charts=[]).split('id="report-rag"')[1])
+    assert "Choose a plan, priority area or organisation above to see fewer at a time." in dashboard
+    assert f"PLAN-0 (8 priority areas) {p0['blue']} {p0['green']}" in dashboard
+
+
+def test_many_priority_areas_none_at_risk_says_so() -> None:
+    data = _many_areas(sample_report())
+    calm = [
+        msgspec.structs.replace(a, rag_counts={**a.rag_counts, "amber": 0, "red": 0}) for a in data.area_rags
+    ]
+    text = _text(report_html(msgspec.structs.replace(data, area_rags=calm), []))
+    assert f"None of the {len(calm)} priority areas has a red or amber action." in text
+
+
+def test_a_few_priority_areas_are_listed_one_by_one() -> None:
+    data = sample_report()
+    assert len(data.area_rags) <= LIMITS["rag_areas"]
+    paper = board_paper(data)
+    assert not paper.rag_areas_by_plan and paper.rag_by_plan == []
+    section = report_html(data, []).split('id="report-rag"')[1].split('id="report-milestones"')[0]
+    for a in data.area_rags:
+        assert f">{a.plan_reference} {a.area_number}. {a.area_title}<" in section
+    assert "most at risk" not in section and "workbook" not in section
