@@ -108,7 +108,8 @@ async def get_link(*, action_id: int) -> LinkedTraining | None:
 async def live_progress(*, action_ids: Collection[int], today: date) -> dict[int, TrainingProgress]:
     """Training progress of each linked action among `action_ids` (unlinked actions are absent).
 
-    Two statements however many actions and links: the links, then every audience's counts at once.
+    Two statements however many actions and links: the links, then every audience's stored counts at
+    once (four when some counts must be worked out and stored; see courses.public).
     """
     if not action_ids:
         return {}

@@ -24,6 +24,7 @@ from app.database import in_write_transaction, write_transaction
 from courses import compliance
 from courses.compliance import (
     STATUS_ORDER,
+    Audience,
     ComplianceTable,
     Figures,
     Grouping,
@@ -40,7 +41,7 @@ PEOPLE = 0
 class Question:
     """Which figures, for which course, people and date."""
 
-    kind: str  # "table", "trend" or "counts"
+    kind: str  # "table", "trend", "counts" or "audience"
     course_id: int
     scope: Scope
     as_of: date
@@ -274,3 +275,25 @@ async def status_counts(*, course_id: int, scope: Scope, as_of: date) -> Figures
     """`compliance.status_counts`, stored until its records change."""
     question = Question("counts", course_id, scope, as_of)
     return _figures((await _answers([question]))[question.key])
+
+
+async def audience_counts(*, audiences: list[Audience], as_of: date) -> dict[Audience, Figures]:
+    """`compliance.audience_counts`, each audience's figures stored until its records change: one
+    statement when all are stored; otherwise the missing ones are worked out together (one statement)
+    and stored (one more), however many audiences. None when there are none."""
+    wanted = list(dict.fromkeys(audiences))
+    if not wanted:
+        return {}
+    questions = {a: Question("audience", a.course_id, a.scope, as_of) for a in wanted}
+    found = await _read(list(questions.values()))
+    missing = [a for a, q in questions.items() if found[q.key].payload is None]
+    computed = await compliance.audience_counts(audiences=missing, as_of=as_of) if missing else {}
+    fresh = []
+    for audience in missing:
+        stored = found[questions[audience].key]
+        payload = _counts(computed[audience])
+        fresh.append((questions[audience], _Found(stored.course_counter, stored.people_counter, payload)))
+    await _store(fresh)
+    payloads = {q.key: found[q.key].payload for q in questions.values()}
+    payloads.update((q.key, f.payload) for q, f in fresh)
+    return {a: _figures(payloads[q.key]) for a, q in questions.items()}

@@ -20,7 +20,7 @@ from app.tables import JobRole, Organisation, Team
 from courses import assignments, catalogue, compliance, compliance_cache, learning
 from courses.assignments import DueRule
 from courses.catalogue import ModuleContent, VersionContent
-from courses.compliance import ComplianceTable, Grouping, Scope, TrendPoint
+from courses.compliance import Audience, ComplianceTable, Grouping, Scope, TrendPoint
 from courses.enums import CompletionSource, DueKind, ModuleKind, TrainingStatus
 from courses.public import CompletionCounts, completion_counts, compliance_groups
 from courses.tables import Assignment, ComplianceFigures, Course, CourseVersion
@@ -281,6 +281,32 @@ async def test_a_completion_shows_in_the_trend_and_the_counts_for_action_plans(s
     assert await completion_counts(course_id=setting.course_id) == CompletionCounts(4, 1, 0)
     figures = await compliance_cache.status_counts(course_id=setting.course_id, scope=Scope(), as_of=TODAY)
     assert figures == await compliance.status_counts(course_id=setting.course_id, scope=Scope(), as_of=TODAY)
+
+
+async def test_audience_counts_for_action_plans_are_stored_together_until_a_write(setting):
+    audiences = [
+        Audience(setting.course_id),
+        Audience(setting.course_id, (setting.organisation_id,)),
+        Audience(setting.course_id, (setting.other_organisation_id,)),
+        Audience(setting.course_id, (), (setting.job_role_id,)),
+    ]
+
+    async def counts() -> dict[Audience, compliance.Figures]:
+        return await compliance_cache.audience_counts(audiences=audiences, as_of=TODAY)
+
+    # Worked out for every audience at once and stored: the read, one computation, the store.
+    first = await counts()
+    assert first == await compliance.audience_counts(audiences=audiences, as_of=TODAY)
+    assert await ComplianceFigures.count() == len(audiences)
+    # Stored: one statement for all of them.
+    assert await statements(counts) == 1
+    assert await compliance_cache.audience_counts(audiences=[], as_of=TODAY) == {}
+
+    await _complete_online(setting)
+
+    after = await counts()
+    assert after == await compliance.audience_counts(audiences=audiences, as_of=TODAY)
+    assert after[audiences[0]].compliant == first[audiences[0]].compliant + 1
 
 
 async def test_figures_for_another_day_are_worked_out_for_that_day(setting):
