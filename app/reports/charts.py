@@ -28,7 +28,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
 from app.reports.model import RAGS, ComplianceRow, KpiSeries, ReportData
-from app.reports.paper import KpiGroup, board_paper, longest_slippage
+from app.reports.paper import LIMITS, KpiGroup, board_paper, longest_slippage
 
 __all__ = ["RAG_LABELS", "RAG_WORDS", "Chart", "format_percent", "format_value", "report_charts"]
 
@@ -214,9 +214,9 @@ def _value_label(ax: Axes, x: float, y: float, text: str, **kwargs: Any) -> None
 
 # --- one function per chart: (data) -> (title, alt text, figure) or None when there is nothing to draw
 
-# More priority areas than this and the RAG chart shows each plan instead: one bar an area would make
-# a chart taller than the page.
-MAX_AREA_BARS = 15
+# More priority areas than the paper's limit and the RAG chart shows each plan instead, as the RAG table
+# does: one bar an area would make a chart taller than the page.
+MAX_AREA_BARS = LIMITS["rag_areas"]
 
 
 def _rag_rows(data: ReportData) -> tuple[str, list[tuple[str, dict[str, int], dict[str, int] | None]]]:
