@@ -24,7 +24,6 @@ import json
 import os
 import platform
 import re
-import secrets
 import shutil
 import socket
 import statistics
@@ -39,7 +38,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.benchmarks.prepare import LARGE, REPO, environment, prepare
+
 DEMO_PASSWORD = "Northbrook SEND demo"
 SIGN_INS = {
     "admin": "admin@northbrook.example",
@@ -47,8 +47,6 @@ SIGN_INS = {
     "professional": "professional@northbrook.example",
 }
 CSRF_INPUT = re.compile(r'name="_csrf_token" value="([^"]+)"')
-LARGE = {"staff": 50_000, "assignments": 1_000_000, "courses": 200}
-SETUP_SECONDS = 1_800
 SERVER_START_SECONDS = 60
 WARM_UP_REQUESTS = 5
 # With two sizes, each page's requests are sent in this many turns, alternating between the sizes.
@@ -111,59 +109,6 @@ class Run:
 
 
 # --- preparing the database --------------------------------------------------------------------
-
-
-def _environment(database_url: str, var_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSURE_") and k != "PICCOLO_CONF"}
-    env.update(
-        ASSURE_DATABASE_URL=database_url,
-        ASSURE_VAR_DIR=str(var_dir),
-        ASSURE_SECRET_KEY=os.environ.get("ASSURE_BENCH_SECRET_KEY") or secrets.token_urlsafe(48),
-        PICCOLO_CONF="app.piccolo_conf",
-        PYTHONPATH=str(REPO),
-    )
-    return env
-
-
-def _run(args: list[str], env: dict[str, str], log: Path) -> None:
-    with log.open("a") as out:
-        out.write(f"$ {' '.join(args)}\n")
-        out.flush()
-        started = time.perf_counter()
-        result = subprocess.run(  # noqa: S603 (our own commands, no shell)
-            [sys.executable, "-m", *args],
-            env=env,
-            cwd=REPO,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            timeout=SETUP_SECONDS,
-            check=False,
-        )
-        out.write(f"({time.perf_counter() - started:.1f} s)\n")
-    if result.returncode != 0:
-        raise SystemExit(f"`{' '.join(args)}` failed:\n{log.read_text()}")
-
-
-def prepare(size: str, database_url: str, env: dict[str, str], log: Path) -> None:
-    print(f"[{size}] preparing {database_url} (log: {log})", flush=True)
-    _run(["app.cli", "migrate"], env, log)
-    _run(["app.cli", "demo"], env, log)
-    if size == "large":
-        _run(
-            [
-                "tests.benchmarks.generate",
-                "--database-url",
-                database_url,
-                "--staff",
-                str(LARGE["staff"]),
-                "--assignments",
-                str(LARGE["assignments"]),
-                "--courses",
-                str(LARGE["courses"]),
-            ],
-            env,
-            log,
-        )
 
 
 # --- statements per request, in-process ----------------------------------------------------------
@@ -384,10 +329,10 @@ def run_sizes(
         folder = work / size
         folder.mkdir(parents=True, exist_ok=True)
         url = database_url or f"sqlite:///{folder / 'assure.sqlite'}"
-        env = _environment(url, folder / "var")
+        env = environment(url, folder / "var")
         log = folder / "setup.log"
         if not args.no_prepare:
-            prepare(size, url, env, log)
+            prepare(size, url, env, log, large=LARGE)
         # The in-process app reads the same configuration as the server.
         dataset, statements = _measure_in_process(env, log, args.timeout)
         print(f"[{size}] dataset: {dataset}", flush=True)

@@ -29,10 +29,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.benchmarks.prepare import LARGE, REPO, SETUP_SECONDS, environment, prepare
+
 GOALS = {"demo": 3.0, "large": 5.0}
-LARGE = ["--staff", "50000", "--assignments", "1000000", "--courses", "200", "--actions", "1000"]
-SETUP_SECONDS = 3600
+LARGE_REPORT = [*LARGE, "--actions", "1000"]
 STEPS = ("data", "charts", "pdf")
 EXTRA_STEPS = ("xlsx", "html")
 
@@ -58,44 +58,6 @@ class Result:
     @property
     def totals(self) -> list[float]:
         return [self.total(i) for i in range(len(self.timings["data"]))]
-
-
-def _environment(database_url: str, var_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSURE_") and k != "PICCOLO_CONF"}
-    env.update(
-        ASSURE_DATABASE_URL=database_url,
-        ASSURE_VAR_DIR=str(var_dir),
-        PICCOLO_CONF="app.piccolo_conf",
-        PYTHONPATH=str(REPO),
-    )
-    return env
-
-
-def _run(args: list[str], env: dict[str, str], log: Path) -> None:
-    with log.open("a") as out:
-        out.write(f"$ {' '.join(args)}\n")
-        out.flush()
-        started = time.perf_counter()
-        result = subprocess.run(  # noqa: S603 (our own commands, no shell)
-            [sys.executable, "-m", *args],
-            env=env,
-            cwd=REPO,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            timeout=SETUP_SECONDS,
-            check=False,
-        )
-        out.write(f"({time.perf_counter() - started:.1f} s)\n")
-    if result.returncode != 0:
-        raise SystemExit(f"`{' '.join(args)}` failed:\n{log.read_text()}")
-
-
-def prepare(size: str, database_url: str, env: dict[str, str], log: Path) -> None:
-    print(f"[{size}] preparing {database_url} (log: {log})", flush=True)
-    _run(["app.cli", "migrate"], env, log)
-    _run(["app.cli", "demo"], env, log)
-    if size == "large":
-        _run(["tests.benchmarks.generate", "--database-url", database_url, *LARGE], env, log)
 
 
 async def _board(name: str | None) -> tuple[int, str]:
@@ -266,9 +228,9 @@ def run_size(args: argparse.Namespace, size: str, work: Path) -> Result:
     folder = work / size
     folder.mkdir(parents=True, exist_ok=True)
     url = args.database_url or f"sqlite:///{folder / 'assure.sqlite'}"
-    env = _environment(url, folder / "var")
+    env = environment(url, folder / "var")
     if not args.no_prepare:
-        prepare(size, url, env, folder / "prepare.log")
+        prepare(size, url, env, folder / "prepare.log", large=LARGE_REPORT)
     # Measure in a child process so each size gets its own configuration and engine.
     command = [
         sys.executable,
