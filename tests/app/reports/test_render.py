@@ -15,7 +15,7 @@ import pytest
 
 from app.reports.charts import Chart, report_charts
 from app.reports.model import ReportData
-from app.reports.render import report_html, report_pdf
+from app.reports.render import FULL_FONTS, report_html, report_pdf
 from app.settings import get_settings
 from app.web.templating import make_environment
 from tests.app.reports.sample import sample_report
@@ -231,3 +231,10 @@ def test_an_empty_report_still_renders() -> None:
     ):
         assert words in html
     assert report_pdf(data, charts).startswith(b"%PDF-")
+
+
+def test_fonts_are_subset_where_harfbuzz_can(pdf: bytes) -> None:
+    # With HarfBuzz's subsetter (which .ci/run installs) only the glyphs used are embedded: the whole
+    # DejaVu Sans alone is over 700 kB.
+    assert not FULL_FONTS
+    assert len(pdf) < 400_000
