@@ -70,24 +70,55 @@ def get_engine() -> Engine:
 # The read-only snapshot a GET or HEAD request runs in on SQLite, while one is open.
 _snapshot: ContextVar[SQLiteTransaction | None] = ContextVar("read_snapshot", default=None)
 
+# Read connections kept open between safe requests while the pool is open (open_pool to close_pool, the
+# app's lifespan), by database file. A new connection costs a thread and a read of the whole schema on
+# its first statement: about 3 ms, more than most pages' own statements.
+READ_CONNECTIONS_KEPT = 8
+_read_connections: dict[str, list[Any]] = {}
+
+
+class _ReadSnapshot(SQLiteTransaction):
+    """Piccolo's SQLite transaction on a read-only connection that is kept for the next safe request
+    (when the pool is open) instead of being closed. It never commits: it only reads."""
+
+    async def get_connection(self) -> Any:
+        kept = _read_connections.get(self.engine.connection_kwargs["database"])
+        if kept:
+            return kept.pop()
+        connection = await self.engine.get_connection()
+        await connection.execute("PRAGMA query_only = 1")
+        return connection
+
+    async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
+        self.engine.current_transaction.reset(self.context)
+        kept = _read_connections.get(self.engine.connection_kwargs["database"])
+        try:
+            await self.connection.execute("ROLLBACK")
+        except Exception:
+            await self.connection.close()
+            raise
+        if kept is not None and len(kept) < READ_CONNECTIONS_KEPT:
+            kept.append(self.connection)
+        else:
+            await self.connection.close()
+        return False
+
 
 @asynccontextmanager
 async def read_snapshot() -> AsyncIterator[None]:
     """Run a safe request (GET, HEAD) on SQLite on one connection, in one read-only snapshot.
 
     Outside a transaction Piccolo opens a new SQLite connection (and thread) for every statement, which
-    costs more than most of the statements a page issues; here they share one, and the page reads one
-    consistent state. The connection refuses writes (PRAGMA query_only), so a safe method cannot
-    change data by accident: a write that belongs in one (a session kept alive, a quiz attempt started)
-    goes through write_transaction(), which steps out to a connection of its own. PostgreSQL's pool
-    makes statements cheap already, so there this does nothing."""
+    costs more than most of the statements a page issues; here they share one, kept open for the next
+    request, and the page reads one consistent state. The connection refuses writes (PRAGMA query_only),
+    so a safe method cannot change data by accident: a write that belongs in one (a session kept alive,
+    a quiz attempt started) goes through write_transaction(), which steps out to a connection of its
+    own. PostgreSQL's pool makes statements cheap already, so there this does nothing."""
     engine = get_engine()
     if not isinstance(engine, SQLiteEngine) or engine.current_transaction.get() is not None:
         yield
         return
-    transaction = engine.transaction(transaction_type=TransactionType.deferred)
-    async with transaction:
-        await transaction.connection.execute("PRAGMA query_only = 1")
+    async with _ReadSnapshot(engine, transaction_type=TransactionType.deferred) as transaction:
         token = _snapshot.set(transaction)
         try:
             yield
@@ -154,12 +185,18 @@ async def apply_migrations() -> None:
 
 
 async def open_pool() -> None:
+    """PostgreSQL's connection pool; on SQLite, read connections kept between safe requests."""
     engine = get_engine()
     if isinstance(engine, PostgresEngine):
         await engine.start_connection_pool()
+    elif isinstance(engine, SQLiteEngine):
+        _read_connections.setdefault(engine.connection_kwargs["database"], [])
 
 
 async def close_pool() -> None:
     engine = get_engine()
     if isinstance(engine, PostgresEngine):
         await engine.close_connection_pool()
+    elif isinstance(engine, SQLiteEngine):
+        for connection in _read_connections.pop(engine.connection_kwargs["database"], []):
+            await connection.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
+import anyio
 import pytest
 from piccolo.engine.sqlite import SQLiteEngine
 
@@ -58,3 +59,50 @@ async def test_a_snapshot_is_not_a_write_transaction():
         async with write_transaction():
             assert in_write_transaction()
         assert not in_write_transaction()
+
+
+async def test_the_next_snapshot_reuses_the_connection_and_sees_later_writes():
+    async with read_snapshot():
+        first = get_engine().current_transaction.get()
+        assert first is not None
+        assert await Organisation.count() == 0
+        connection = first.connection
+    # Written between two requests, on a connection of its own.
+    async with write_transaction():
+        await Organisation.insert(_organisation("Northbrook SEND"))
+    async with read_snapshot():
+        second = get_engine().current_transaction.get()
+        assert second is not None
+        assert second.connection is connection  # kept open: no new thread, no schema read
+        assert await Organisation.count() == 1  # a new snapshot, not the last request's
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            await Organisation.insert(_organisation("Still refused"))
+
+
+async def test_snapshots_at_once_each_have_a_connection_and_the_pool_keeps_a_few():
+    from app import database
+
+    at_once = database.READ_CONNECTIONS_KEPT + 2
+    seen: list[object] = []
+    all_in, release = anyio.Event(), anyio.Event()
+
+    async def one() -> None:
+        async with read_snapshot():
+            transaction = get_engine().current_transaction.get()
+            assert transaction is not None
+            await Organisation.count()
+            seen.append(transaction.connection)
+            if len(seen) == at_once:
+                all_in.set()
+            await release.wait()
+
+    async with anyio.create_task_group() as tasks:
+        for _ in range(at_once):
+            tasks.start_soon(one)
+        await all_in.wait()
+        assert len({id(c) for c in seen}) == at_once
+        release.set()
+    engine = get_engine()
+    assert isinstance(engine, SQLiteEngine)
+    kept = database._read_connections[engine.connection_kwargs["database"]]
+    assert len(kept) == database.READ_CONNECTIONS_KEPT
