@@ -680,11 +680,20 @@ async def course_summary(course_id: int) -> dict[str, Any] | None:
 # --- choices for the page --------------------------------------------------------------------
 
 
+# Up to this many published courses, the page's filter lists them all in a select; above it, the page
+# names the course and links to a search (find_courses): a select of 200 courses helps nobody, and
+# every page would render all of them.
+COURSES_IN_SELECT = 25
+COURSES_PER_PAGE = 25
+
+
 @dataclass(frozen=True, slots=True)
 class PageChoices:
     """What the compliance page's filters offer, and the course asked for (None: no such course)."""
 
-    courses: list[dict[str, Any]]  # published, mandatory first, then by title: the first is the default
+    courses: list[dict[str, Any]]  # published, mandatory first, then by title; [] when too many to list
+    more_courses: bool  # more than COURSES_IN_SELECT are published: choose through find_courses
+    default: dict[str, Any] | None  # the first published course in that order: shown when none is asked
     chosen: dict[str, Any] | None
     organisations: list[dict[str, Any]]
     teams: list[dict[str, Any]]
@@ -693,18 +702,34 @@ class PageChoices:
     def as_context(self) -> dict[str, Any]:
         return {
             "courses": self.courses,
+            "more_courses": self.more_courses,
             "organisations": self.organisations,
             "teams": self.teams,
             "job_roles": self.job_roles,
         }
 
 
+def _course(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "code": row["code"],
+        "title": row["name"],
+        "mandatory": bool(row["mandatory"]),
+        "status": row["status"],
+    }
+
+
+def _course_order(course: dict[str, Any]) -> tuple[bool, str, int]:
+    return (not course["mandatory"], course["title"].lower(), course["id"])
+
+
 async def page_choices(
     *, course_id: int | None, organisation_id: int | None = None, team_id: int | None = None
 ) -> PageChoices:
-    """Published courses (and the one asked for, published or not), organisations, the chosen
-    organisation's teams (and the team asked for) and job roles by name, in one statement (light: no
-    staff counts). A large council has thousands of teams: listed only once an organisation is chosen."""
+    """Published courses (up to COURSES_IN_SELECT and one more, to tell whether there are more) and the
+    one asked for, published or not; organisations, the chosen organisation's teams (and the team asked
+    for) and job roles by name, in one statement (light: no staff counts). A large council has
+    thousands of teams: listed only once an organisation is chosen."""
     sql = _Sql()
     published = sql.arg(CourseStatus.PUBLISHED)
     asked = sql.arg(course_id if course_id is not None else -1, "INTEGER")
@@ -713,7 +738,12 @@ async def page_choices(
     rows = await sql.run(f"""
 SELECT 'course' AS kind, id, title AS name, code, mandatory, status,
     CAST(NULL AS INTEGER) AS organisation, CAST(NULL AS VARCHAR) AS organisation_name
-FROM course WHERE status = {published} OR id = {asked}
+FROM (
+    SELECT id, title, code, mandatory, status FROM course WHERE status = {published}
+    ORDER BY mandatory DESC, LOWER(title), id LIMIT {COURSES_IN_SELECT + 1}
+) listed
+UNION ALL
+SELECT 'asked', id, title, code, mandatory, status, NULL, NULL FROM course WHERE id = {asked}
 UNION ALL
 SELECT 'organisation', id, name, kind, NULL, NULL, NULL, NULL FROM organisation
 UNION ALL
@@ -722,31 +752,26 @@ FROM team t JOIN organisation o ON o.id = t.organisation
 WHERE t.organisation = {organisation} OR t.id = {team}
 UNION ALL
 SELECT 'job_role', id, name, NULL, NULL, NULL, NULL, NULL FROM job_role""")
-    found: dict[str, list[dict[str, Any]]] = {"course": [], "organisation": [], "team": [], "job_role": []}
+    found: dict[str, list[dict[str, Any]]] = {
+        "course": [],
+        "asked": [],
+        "organisation": [],
+        "team": [],
+        "job_role": [],
+    }
     for row in rows:
         found[row["kind"]].append(row)
-    courses = [
-        {
-            "id": c["id"],
-            "code": c["code"],
-            "title": c["name"],
-            "mandatory": bool(c["mandatory"]),
-            "status": c["status"],
-        }
-        for c in found["course"]
-    ]
-    chosen = next((c for c in courses if c["id"] == course_id), None)
-    courses = sorted(
-        (c for c in courses if c["status"] == CourseStatus.PUBLISHED),
-        key=lambda c: (not c["mandatory"], c["title"].lower(), c["id"]),
-    )
+    courses = sorted((_course(c) for c in found["course"]), key=_course_order)
+    more_courses = len(courses) > COURSES_IN_SELECT
 
     def by_name(row: dict[str, Any]) -> tuple[str, int]:
         return (row["name"].lower(), row["id"])
 
     return PageChoices(
-        courses=courses,
-        chosen=chosen,
+        courses=[] if more_courses else courses,
+        more_courses=more_courses,
+        default=courses[0] if courses else None,
+        chosen=_course(found["asked"][0]) if found["asked"] else None,
         organisations=[
             {"id": o["id"], "name": o["name"], "kind": o["code"]}
             for o in sorted(found["organisation"], key=by_name)
@@ -762,3 +787,38 @@ SELECT 'job_role', id, name, NULL, NULL, NULL, NULL, NULL FROM job_role""")
         ],
         job_roles=[{"id": j["id"], "name": j["name"]} for j in sorted(found["job_role"], key=by_name)],
     )
+
+
+@dataclass(frozen=True, slots=True)
+class CoursePage:
+    rows: list[dict[str, Any]]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+async def find_courses(*, search: str = "", page: int = 1, per_page: int = COURSES_PER_PAGE) -> CoursePage:
+    """Published courses whose code or title holds `search` (any case), mandatory first, then by title:
+    one page of them and how many there are in all (one statement)."""
+    page = max(1, page)
+    sql = _Sql()
+    where = f"status = {sql.arg(CourseStatus.PUBLISHED)}"
+    # Each word anywhere in the code or the title, taken literally (as app.database.icontains).
+    position = "strpos" if sql.postgres else "instr"
+    for word in search.lower().split():
+        text = sql.arg(word, "VARCHAR")
+        where += f" AND ({position}(LOWER(code), {text}) > 0 OR {position}(LOWER(title), {text}) > 0)"
+    rows = await sql.run(f"""
+SELECT id, title AS name, code, mandatory, status, COUNT(*) OVER () AS total
+FROM course WHERE {where}
+ORDER BY mandatory DESC, LOWER(title), id
+LIMIT {int(per_page)} OFFSET {int((page - 1) * per_page)}""")
+    total = int(rows[0]["total"]) if rows else 0
+    if not rows and page > 1:
+        # Past the last page (the list changed, or the address was edited): how many there are.
+        total = int((await sql.run(f"SELECT COUNT(*) AS total FROM course WHERE {where}"))[0]["total"])
+    return CoursePage(rows=[_course(r) for r in rows], total=total, page=page, per_page=per_page)

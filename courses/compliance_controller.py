@@ -98,9 +98,9 @@ async def _view(
         course_id=course_id, organisation_id=organisation_id, team_id=team_id
     )
     if course_id is None:
-        if not choices.courses:
+        if choices.default is None:
             return None, choices.as_context()
-        chosen: dict[str, Any] | None = choices.courses[0]
+        chosen: dict[str, Any] | None = choices.default
     else:
         chosen = choices.chosen
     if chosen is None:
@@ -292,6 +292,40 @@ class ComplianceController(Controller):
                     pages=result.pages,
                     path="/compliance/people",
                     query=view.query(status=status),
+                ),
+            },
+        )
+
+    @get("/courses")
+    async def choose_course(
+        self,
+        course: FromQuery[str] = "",
+        organisation: FromQuery[str] = "",
+        team: FromQuery[str] = "",
+        job_role: FromQuery[str] = "",
+        group: FromQuery[str] = "",
+        search: FromQuery[str] = "",
+        page: FromQuery[int] = 1,
+    ) -> Template:
+        """Find a course to show, by words in its code or title; the other filters are kept."""
+        view, _choices = await _view(course, organisation, team, job_role, group)
+        if view is None:
+            raise NotFoundException(detail="No courses are published yet")
+        search = search.strip()[:100]
+        found = await compliance.find_courses(search=search, page=max(1, page))
+        return Template(
+            "courses/compliance_courses.html",
+            context={
+                "title": "Choose a course",
+                "view": view,
+                "search": search,
+                "found": found,
+                "back": view.link(),
+                "pagination": pagination(
+                    page=found.page,
+                    pages=found.pages,
+                    path="/compliance/courses",
+                    query=view.query(search=search),
                 ),
             },
         )

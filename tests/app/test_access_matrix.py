@@ -160,6 +160,7 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("GET", "/admin/outbox/{message_id:int}"): ADMIN,
     ("GET", "/compliance"): READERS,
     ("GET", "/compliance/people"): READERS,
+    ("GET", "/compliance/courses"): READERS,
     ("GET", "/compliance/export.csv"): READERS,
     ("GET", "/compliance/export.xlsx"): READERS,
     ("GET", "/api/staff"): READERS,

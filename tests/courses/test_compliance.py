@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
+import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -25,10 +27,11 @@ from courses.catalogue import ModuleContent, VersionContent
 from courses.compliance import Grouping, Scope
 from courses.enums import CompletionSource, DueKind, ModuleKind, TrainingStatus
 from courses.public import completion_counts
-from courses.tables import Assignment, Completion, CourseVersion
+from courses.tables import Assignment, Completion, Course, CourseVersion
 from tests.courses.conftest import publish_course
 
 TODAY = date.today()
+DASH, OPEN, CLOSE = "\u2013", "\u2018", "\u2019"  # as the pages write them
 COMPLIANT = {TrainingStatus.COMPLETED, TrainingStatus.EXPIRING_SOON}
 
 
@@ -408,6 +411,70 @@ async def test_unknown_course_or_bad_filters_get_a_clear_answer(client, signed_i
     assert (await client.get("/compliance?course=abc")).status_code == 400
     assert (await client.get(f"/compliance?course={world.course_id}&team=abc")).status_code == 400
     assert (await client.get(f"/compliance/people?course={world.course_id}&status=lost")).status_code == 400
+
+
+async def _many_courses(count: int) -> dict[str, int]:
+    """`count` published courses, COURSE-01 … ; the even ones not mandatory."""
+    ids = {}
+    for number in range(1, count + 1):
+        code = f"COURSE-{number:02d}"
+        ids[code] = await publish_course(code)
+        if number % 2 == 0:
+            await Course.update({Course.mandatory: False}).where(Course.id == ids[code])
+    return ids
+
+
+async def test_a_few_courses_are_chosen_from_a_select(client, signed_in_as):
+    courses = await _many_courses(3)
+    await signed_in_as(Role.TRAINER)
+    page = await client.get("/compliance")
+    assert '<select class="govuk-select" id="course" name="course">' in page.text
+    # Mandatory first, then by title; the first is shown when none is asked for.
+    order = [page.text.index(f">{code} {DASH} ") for code in ("COURSE-01", "COURSE-03", "COURSE-02")]
+    assert order == sorted(order)
+    assert f'<option value="{courses["COURSE-01"]}" selected>' in page.text
+    assert "Choose another course" not in page.text
+
+
+async def test_many_courses_are_found_by_a_search_that_keeps_the_filters(client, signed_in_as, world):
+    courses = await _many_courses(compliance.COURSES_IN_SELECT + 5)
+    await signed_in_as(Role.LEADER)
+    council = world.organisations["council"]
+    page = await client.get(f"/compliance?course={world.course_id}&organisation={council}")
+    assert page.status_code == 200
+    assert 'id="course"' not in page.text  # no select of 30 courses
+    assert f'<input type="hidden" name="course" value="{world.course_id}">' in page.text
+    chooser = re.search(r'href="(/compliance/courses\?[^"]+)">Choose another course', page.text)
+    assert chooser is not None
+
+    listing = await client.get(html.unescape(chooser.group(1)))
+    assert listing.status_code == 200
+    assert f"{len(courses) + 1} published courses, page 1 of 2" in listing.text
+    # Mandatory courses first (COMPLY-1 and the odd COURSE-nn), then the others.
+    assert listing.text.index(f"COURSE-29 {DASH}") < listing.text.index(f"COURSE-02 {DASH}")
+    link = f'href="/compliance?course={courses["COURSE-07"]}&amp;organisation={council}'
+    assert link in listing.text
+
+    found = await client.get("/compliance/courses", params={"course": world.course_id, "search": "course-1"})
+    titles = re.findall(rf">(COURSE-\d+) {DASH} ", found.text)
+    assert titles == [f"COURSE-{n}" for n in (11, 13, 15, 17, 19, 10, 12, 14, 16, 18)]
+    assert f"10 courses match {OPEN}course-1{CLOSE}" in found.text
+    # Words are matched anywhere in the code or title, each one, taken literally.
+    two_words = await client.get("/compliance/courses", params={"search": "Course 07"})
+    assert re.findall(rf">(COURSE-\d+) {DASH} ", two_words.text) == ["COURSE-07"]
+    nothing = await client.get("/compliance/courses", params={"search": "100%"})
+    assert f"No published course has {OPEN}100%{CLOSE} in its code or title" in nothing.text
+    past_the_end = await client.get("/compliance/courses", params={"page": 9})
+    assert past_the_end.status_code == 200
+    assert "Go to the first page" in past_the_end.text
+
+
+async def test_the_course_search_needs_a_published_course_and_a_reader(client, signed_in_as):
+    await signed_in_as(Role.TRAINER)
+    assert (await client.get("/compliance/courses")).status_code == 404
+    await publish_course()
+    await signed_in_as(Role.PROFESSIONAL)
+    assert (await client.get("/compliance/courses")).status_code == 403
 
 
 async def test_professional_cannot_see_compliance(client, signed_in_as, world):

@@ -198,6 +198,28 @@ async def test_form_submitted_with_errors_shows_an_error_summary_linked_to_the_f
     await expect(page.locator("#name")).to_be_focused()
 
 
+async def test_trainer_finds_a_course_for_the_compliance_figures(
+    page: Page, check_accessibility: AccessibilityChecker
+) -> None:
+    # With the demo's few courses the compliance page offers a select; the search behind it (which a
+    # council with more courses than a select can hold is sent to) works the same at any size.
+    await sign_in(page, DEMO_EMAILS["trainer"])
+    await visit(page, "/compliance/courses")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Choose a course")
+    await check_accessibility(page, "the course search for compliance")
+
+    await page.get_by_label("Words in the course's code or title").fill("EHCP")
+    await page.get_by_role("button", name="Search").click()
+    await expect(page.locator("main h2")).to_contain_text("match")
+    await check_accessibility(page, "the course search's results")
+    await follow(page, page.locator("main ul.govuk-list a").first)
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Training compliance")
+
+    await visit(page, "/compliance/courses?search=no+such+course")
+    await expect(page.locator("main")).to_contain_text("No published course has")
+    await check_accessibility(page, "the course search with nothing found")
+
+
 async def test_professional_sees_the_permission_page_for_admin_pages(
     page: Page, check_accessibility: AccessibilityChecker
 ) -> None:
