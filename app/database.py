@@ -34,7 +34,7 @@ def engine_from_url(url: str) -> Engine:
         path = sqlite_path(url)
         path.parent.mkdir(parents=True, exist_ok=True)
         _enable_wal(path)
-        return SQLiteEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT)
+        return KeptConnectionSQLiteEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT)
     if url.startswith(("postgresql:", "postgres:")):
         parts = urlsplit(url)
         config: dict[str, Any] = {
@@ -49,6 +49,26 @@ def engine_from_url(url: str) -> Engine:
     raise RuntimeError(
         f"ASSURE_DATABASE_URL must start with sqlite:/// or postgresql://, not {url.split(':')[0]!r}"
     )
+
+
+# While the pool is open (open_pool to close_pool: the app's lifespan, a command's run), statements
+# outside any transaction share one autocommit connection per database file, kept open.
+_autocommit_connections: dict[str, Any] = {}
+
+
+class KeptConnectionSQLiteEngine(SQLiteEngine):
+    """Piccolo's SQLite engine, except that a statement outside a transaction runs on a connection kept
+    open while the pool is (each statement commits on its own, as before) instead of on a new one: a
+    new connection costs a thread and a read of the whole schema, more than most statements."""
+
+    async def _run_in_new_connection(
+        self, query: str, args: list[Any] | None = None, query_type: str = "generic", table: Any = None
+    ) -> Any:
+        connection = _autocommit_connections.get(self.connection_kwargs["database"])
+        if connection is None:
+            return await super()._run_in_new_connection(query, args, query_type=query_type, table=table)
+        async with connection.execute(query, args or []) as cursor:
+            return await cursor.fetchall()
 
 
 def _enable_wal(path: Path) -> None:
@@ -190,7 +210,10 @@ async def open_pool() -> None:
     if isinstance(engine, PostgresEngine):
         await engine.start_connection_pool()
     elif isinstance(engine, SQLiteEngine):
-        _read_connections.setdefault(engine.connection_kwargs["database"], [])
+        database = engine.connection_kwargs["database"]
+        _read_connections.setdefault(database, [])
+        if database not in _autocommit_connections:
+            _autocommit_connections[database] = await engine.get_connection()
 
 
 async def close_pool() -> None:
@@ -198,5 +221,9 @@ async def close_pool() -> None:
     if isinstance(engine, PostgresEngine):
         await engine.close_connection_pool()
     elif isinstance(engine, SQLiteEngine):
-        for connection in _read_connections.pop(engine.connection_kwargs["database"], []):
+        database = engine.connection_kwargs["database"]
+        for connection in _read_connections.pop(database, []):
             await connection.close()
+        autocommit = _autocommit_connections.pop(database, None)
+        if autocommit is not None:
+            await autocommit.close()

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from action_plans.demo import load_action_plans_demo
 from app.accounts import services as accounts
 from app.audit import CLI_ACTOR
+from app.database import write_transaction
 from app.enums import OrganisationKind, Role
 from app.people import services as people
 from app.people.services import StaffDetails
@@ -279,9 +280,38 @@ async def _ensure_organisation(name: str, kind: OrganisationKind, teams: list[st
 
 
 async def load_demo() -> DemoSummary:
-    """Load the demo organisations, teams, job roles, staff and one sign-in per role."""
-    rng = random.Random(2019)  # noqa: S311 (demo data, not security); the year of the Ombudsman's report; fixed so every load is the same
+    """Load the demo organisations, teams, job roles, staff and one sign-in per role, then the demo's
+    training, action plans and board reports. Each part is one transaction: it lands whole or not at
+    all, and its thousands of statements share one connection instead of opening one each."""
     today = date.today()
+    async with write_transaction():
+        summary, sign_in_ids = await _load_people(today)
+    async with write_transaction():
+        # The demo sign-ins start with a clean slate, so each role can try the journeys from the start.
+        training = await load_training_demo(
+            trainer_id=sign_in_ids.get(Role.TRAINER),
+            untouched=set(sign_in_ids.values()),
+            held_back_teams={JOURNEY_TEAM},
+        )
+        added_sessions = 0
+        if Role.TRAINER in sign_in_ids:
+            added_sessions = await load_sessions_demo(trainer_id=sign_in_ids[Role.TRAINER])
+    summary.training = f"{training.describe()} {added_sessions} workshop sessions added."
+    async with write_transaction():
+        plans = await load_action_plans_demo(
+            leader_id=sign_in_ids[Role.LEADER],
+            professional_id=sign_in_ids[Role.PROFESSIONAL],
+            trainer_id=sign_in_ids[Role.TRAINER],
+            course_id=training.course_id,
+        )
+    summary.action_plans = plans.describe()
+    summary.reports = (await load_reports_demo(leader_id=sign_in_ids[Role.LEADER], today=today)).describe()
+    return summary
+
+
+async def _load_people(today: date) -> tuple[DemoSummary, dict[Role, int]]:
+    """The organisations, teams, job roles and staff, and the sign-ins (with the id of each)."""
+    rng = random.Random(2019)  # noqa: S311 (demo data, not security); the year of the Ombudsman's report; fixed so every load is the same
     summary = DemoSummary()
     job_roles = await _ensure_job_roles()
     organisation_ids = []
@@ -360,22 +390,4 @@ async def load_demo() -> DemoSummary:
         )
         summary.sign_ins.append((role.label, email))
         sign_in_ids[role] = staff_id
-    # The demo sign-ins start with a clean slate, so each role can try the journeys from the beginning.
-    training = await load_training_demo(
-        trainer_id=sign_in_ids.get(Role.TRAINER),
-        untouched=set(sign_in_ids.values()),
-        held_back_teams={JOURNEY_TEAM},
-    )
-    added_sessions = 0
-    if Role.TRAINER in sign_in_ids:
-        added_sessions = await load_sessions_demo(trainer_id=sign_in_ids[Role.TRAINER])
-    summary.training = f"{training.describe()} {added_sessions} workshop sessions added."
-    plans = await load_action_plans_demo(
-        leader_id=sign_in_ids[Role.LEADER],
-        professional_id=sign_in_ids[Role.PROFESSIONAL],
-        trainer_id=sign_in_ids[Role.TRAINER],
-        course_id=training.course_id,
-    )
-    summary.action_plans = plans.describe()
-    summary.reports = (await load_reports_demo(leader_id=sign_in_ids[Role.LEADER], today=today)).describe()
-    return summary
+    return summary, sign_in_ids

@@ -106,3 +106,18 @@ async def test_snapshots_at_once_each_have_a_connection_and_the_pool_keeps_a_few
     assert isinstance(engine, SQLiteEngine)
     kept = database._read_connections[engine.connection_kwargs["database"]]
     assert len(kept) == database.READ_CONNECTIONS_KEPT
+
+
+async def test_statements_outside_a_transaction_share_a_kept_connection_and_each_commits():
+    from app import database
+
+    engine = get_engine()
+    assert isinstance(engine, SQLiteEngine)
+    kept = database._autocommit_connections[engine.connection_kwargs["database"]]
+    await Organisation.insert(_organisation("Northbrook SEND"))
+    assert kept.in_transaction is False  # committed at once, as on a connection of its own
+    # Another connection (another process, say) sees it straight away.
+    with sqlite3.connect(engine.connection_kwargs["database"]) as other:
+        assert other.execute("SELECT name FROM organisation").fetchall() == [("Northbrook SEND",)]
+    # And the insert ran on the kept connection: its sqlite3 connection counted the change.
+    assert kept._connection.total_changes > 0
