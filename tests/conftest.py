@@ -52,10 +52,18 @@ CSRF_INPUT = re.compile(r'name="_csrf_token" value="([^"]+)"')
 
 
 # For tests that make SQLite files of their own (the `assure` command, migrations from empty, backups):
-# they test the same thing whatever database the suite runs on, so the PostgreSQL run skips them.
+# they test the same thing whatever database the suite runs on, so one run of the suite covers them:
+# the SQLite run, unless ASSURE_TEST_OWN_SQLITE_FILES=postgresql gives them to the PostgreSQL run
+# (.ci/run does, to even out its two suites, which run side by side).
+_SUITE = (
+    "postgresql"
+    if os.environ.get("ASSURE_TEST_DATABASE_URL", "").startswith(("postgresql:", "postgres:"))
+    else "sqlite"
+)
+_OWN_SQLITE_FILES_SUITE = os.environ.get("ASSURE_TEST_OWN_SQLITE_FILES", "sqlite")
 own_sqlite_files = pytest.mark.skipif(
-    os.environ.get("ASSURE_TEST_DATABASE_URL", "").startswith(("postgresql:", "postgres:")),
-    reason="uses SQLite files of its own: the SQLite run of the suite covers it",
+    _SUITE != _OWN_SQLITE_FILES_SUITE,
+    reason=f"uses SQLite files of its own: the {_OWN_SQLITE_FILES_SUITE} run of the suite covers it",
 )
 
 

@@ -408,7 +408,8 @@ async def test_stored_figures_equal_computed_ones_for_every_grouping_and_filter_
     scopes = [
         Scope(),
         *(Scope(organisation_ids=[o]) for o in organisations),
-        *(Scope(team_ids=[t]) for t in [*teams, compliance.NOT_RECORDED]),
+        # Three of the demo's 39 teams: each is the same filter, and each scope costs a second or so.
+        *(Scope(team_ids=[t]) for t in [*teams[:3], compliance.NOT_RECORDED]),
         *(Scope(job_role_ids=[j]) for j in [*job_roles, compliance.NOT_RECORDED]),
         Scope(organisation_ids=organisations[:2], job_role_ids=job_roles[:3]),
     ]
