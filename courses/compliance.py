@@ -19,6 +19,7 @@ from dateutil.relativedelta import relativedelta
 from piccolo.engine.postgres import PostgresEngine
 
 from app.database import get_engine
+from app.web.paging import Page
 from courses.enums import CourseStatus, TrainingStatus, VersionStatus
 from courses.learning import RENEWAL_WINDOW_DAYS
 from courses.tables import Assignment, Course
@@ -393,18 +394,6 @@ WHERE c.id = {sql.arg(course_id)}"""
 # --- drill-down ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class PeoplePage:
-    rows: list[dict[str, Any]]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
 async def people_in_cell(
     *,
     course_id: int,
@@ -413,7 +402,7 @@ async def people_in_cell(
     page: int = 1,
     per_page: int = PER_PAGE,
     as_of: date | None = None,
-) -> PeoplePage:
+) -> Page:
     """The people behind one cell of the table, by name, with each one's status and due date."""
     as_of = as_of or date.today()
     page = max(1, page)
@@ -443,7 +432,7 @@ LEFT JOIN job_role j ON j.id = s.job_role
         row["status_label"] = STATUS_LABELS[row["status"]]
         row["due_on"] = _as_date(row["due_on"])
         row["expires_on"] = _as_date(row["expires_on"])
-    return PeoplePage(rows=rows, total=total, page=page, per_page=per_page)
+    return Page(rows=rows, total=total, page=page, per_page=per_page)
 
 
 # --- trend -----------------------------------------------------------------------------------
@@ -789,19 +778,7 @@ SELECT 'job_role', id, name, NULL, NULL, NULL, NULL, NULL FROM job_role""")
     )
 
 
-@dataclass(frozen=True, slots=True)
-class CoursePage:
-    rows: list[dict[str, Any]]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
-async def find_courses(*, search: str = "", page: int = 1, per_page: int = COURSES_PER_PAGE) -> CoursePage:
+async def find_courses(*, search: str = "", page: int = 1, per_page: int = COURSES_PER_PAGE) -> Page:
     """Published courses whose code or title holds `search` (any case), mandatory first, then by title:
     one page of them and how many there are in all (one statement)."""
     page = max(1, page)
@@ -821,4 +798,4 @@ LIMIT {int(per_page)} OFFSET {int((page - 1) * per_page)}""")
     if not rows and page > 1:
         # Past the last page (the list changed, or the address was edited): how many there are.
         total = int((await sql.run(f"SELECT COUNT(*) AS total FROM course WHERE {where}"))[0]["total"])
-    return CoursePage(rows=[_course(r) for r in rows], total=total, page=page, per_page=per_page)
+    return Page(rows=[_course(r) for r in rows], total=total, page=page, per_page=per_page)

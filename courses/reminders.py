@@ -21,6 +21,7 @@ from app.audit import Actor
 from app.database import write_transaction
 from app.enums import AuditAction
 from app.settings import Settings
+from app.web.paging import Page
 from courses import compliance
 from courses.enums import TrainingStatus
 from courses.tables import OutboxMessage
@@ -308,19 +309,7 @@ async def deliver_pending(
 # --- the admin's view of the outbox --------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class OutboxPage:
-    rows: list[dict[str, Any]]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
-async def list_outbox(*, page: int, per_page: int = 50) -> OutboxPage:
+async def list_outbox(*, page: int, per_page: int = 50) -> Page:
     """Queued and sent messages, newest first (two statements)."""
     page = max(1, page)
     rows = (
@@ -337,7 +326,7 @@ async def list_outbox(*, page: int, per_page: int = 50) -> OutboxPage:
         .limit(per_page)
         .offset((page - 1) * per_page)
     )
-    return OutboxPage(rows=rows, total=await OutboxMessage.count(), page=page, per_page=per_page)
+    return Page(rows=rows, total=await OutboxMessage.count(), page=page, per_page=per_page)
 
 
 async def get_message(message_id: int) -> dict[str, Any] | None:

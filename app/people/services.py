@@ -15,6 +15,7 @@ from app.audit import Actor
 from app.database import icontains, write_transaction
 from app.enums import AuditAction, OrganisationKind
 from app.tables import Account, JobRole, Organisation, Staff, Team
+from app.web.paging import Page
 
 PER_PAGE = 25
 
@@ -26,18 +27,6 @@ class PeopleError(ValueError):
         super().__init__(message)
         self.field = field
         self.message = message
-
-
-@dataclass(frozen=True, slots=True)
-class Page:
-    rows: list[dict[str, Any]]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
 
 
 def _now() -> datetime:

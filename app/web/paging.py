@@ -1,9 +1,25 @@
-"""Pagination links in the shape the GOV.UK pagination component expects."""
+"""One page of a long list, and its pagination links in the shape the GOV.UK pagination component
+expects."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of rows from a list of `total`, `per_page` a page."""
+
+    rows: list[dict[str, Any]]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
 
 
 def pagination(*, page: int, pages: int, path: str, query: dict[str, Any]) -> dict[str, Any] | None:
