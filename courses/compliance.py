@@ -52,6 +52,7 @@ class Grouping(StrEnum):
     ORGANISATION = "organisation"
     TEAM = "team"
     JOB_ROLE = "job_role"
+    ORGANISATION_JOB_ROLE = "organisation_job_role"
     ALL = "all"
 
     @property
@@ -60,6 +61,7 @@ class Grouping(StrEnum):
             "organisation": "Organisation",
             "team": "Team",
             "job_role": "Job role",
+            "organisation_job_role": "Organisation and job role",
             "all": "Organisation, team and job role",
         }[self.value]
 
@@ -69,6 +71,7 @@ class Grouping(StrEnum):
             "organisation": ("organisation",),
             "team": ("organisation", "team"),
             "job_role": ("job_role",),
+            "organisation_job_role": ("organisation", "job_role"),
             "all": ("organisation", "team", "job_role"),
         }[self.value]
 

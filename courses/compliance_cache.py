@@ -247,13 +247,23 @@ async def page_figures(
 ) -> tuple[ComplianceTable, list[TrendPoint]] | None:
     """The compliance page's table and trend (one statement when both are stored); None when there is
     no such course."""
+    figures = await tables_and_trend(course_id=course_id, scope=scope, groupings=[grouping], today=today)
+    return None if figures is None else (figures[0][grouping], figures[1])
+
+
+async def tables_and_trend(
+    *, course_id: int, scope: Scope, groupings: list[Grouping], today: date | None = None
+) -> tuple[dict[Grouping, ComplianceTable], list[TrendPoint]] | None:
+    """The tables by each grouping and the trend (one statement when all are stored; otherwise the
+    missing ones are worked out at the same time and stored, one statement more); None when there is
+    no such course."""
     today = today or date.today()
-    table = Question("table", course_id, scope, today, grouping)
+    tables = [Question("table", course_id, scope, today, grouping) for grouping in groupings]
     trend = Question("trend", course_id, scope, today)
-    answers = await _answers([table, trend])
-    if answers[table.key] is None:
+    answers = await _answers([*tables, trend])
+    if any(answers[t.key] is None for t in tables):
         return None
-    return _table(answers[table.key], table), _trend(answers[trend.key])
+    return {t.grouping: _table(answers[t.key], t) for t in tables if t.grouping}, _trend(answers[trend.key])
 
 
 async def compliance_table(

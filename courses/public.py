@@ -17,14 +17,14 @@ __all__ = [
     "Audience",
     "CompletedPerson",
     "CompletionCounts",
+    "ComplianceBreakdown",
     "ComplianceGroup",
     "ComplianceMonth",
     "CourseChoice",
     "audience_completion_counts",
     "completed_people",
     "completion_counts",
-    "compliance_groups",
-    "compliance_trend",
+    "compliance_breakdown",
     "course_by_code",
     "course_choices",
     "courses_by_id",
@@ -166,43 +166,14 @@ async def course_by_code(*, code: str) -> CourseChoice | None:
 
 @dataclass(frozen=True, slots=True)
 class ComplianceGroup:
-    """`CompletionCounts` of one course for the people of one organisation, team and job role
-    (team and job role None: not recorded)."""
+    """`CompletionCounts` of one course for the people of one organisation's team or job role
+    (`name` None: not recorded)."""
 
     organisation: str
-    team: str | None
-    job_role: str | None
+    name: str | None
     assigned: int
     completed: int
     overdue: int
-
-
-async def compliance_groups(
-    *, course_id: int, as_of: date, organisation_ids: list[int] | None = None
-) -> list[ComplianceGroup]:
-    """A course's counts on a date by organisation, team and job role (the compliance page's table at
-    its finest grouping), optionally narrowed to organisations. One statement when stored (see
-    courses.compliance_cache), two or three when worked out; empty when there is no such course.
-    Callers add the groups up to any coarser grouping."""
-    table = await compliance_cache.compliance_table(
-        course_id=course_id,
-        scope=compliance.Scope(organisation_ids=organisation_ids),
-        grouping=compliance.Grouping.ALL,
-        as_of=as_of,
-    )
-    if table is None:
-        return []
-    return [
-        ComplianceGroup(
-            organisation=row.organisation or "",
-            team=row.team,
-            job_role=row.job_role,
-            assigned=row.figures.assigned,
-            completed=row.figures.compliant,
-            overdue=row.figures.counts[TrainingStatus.OVERDUE],
-        )
-        for row in table.rows
-    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,13 +185,47 @@ class ComplianceMonth:
     completed: int
 
 
-async def compliance_trend(
-    *, course_id: int, today: date, organisation_ids: list[int] | None = None
-) -> list[ComplianceMonth]:
-    """A course's counts at the end of each of the 12 months to `today` (the last point is `today`),
-    oldest first, as the compliance page's trend shows them. One statement when stored, two or three
-    when worked out."""
-    points = await compliance_cache.trend(
-        course_id=course_id, scope=compliance.Scope(organisation_ids=organisation_ids), today=today
+@dataclass(frozen=True, slots=True)
+class ComplianceBreakdown:
+    """A course's figures for a board: by organisation and job role, by organisation and team (each in
+    name order, "not recorded" last), and at the end of each of the 12 months to the date (the last
+    point is the date itself), oldest first."""
+
+    by_job_role: list[ComplianceGroup]
+    by_team: list[ComplianceGroup]
+    trend: list[ComplianceMonth]
+
+
+async def compliance_breakdown(
+    *, course_id: int, as_of: date, organisation_ids: list[int] | None = None
+) -> ComplianceBreakdown | None:
+    """The compliance page's tables by organisation and job role and by team, and its trend, on a date,
+    optionally narrowed to organisations; None when there is no such course. One statement when
+    stored (see courses.compliance_cache), two more when worked out."""
+    figures = await compliance_cache.tables_and_trend(
+        course_id=course_id,
+        scope=compliance.Scope(organisation_ids=organisation_ids),
+        groupings=[compliance.Grouping.ORGANISATION_JOB_ROLE, compliance.Grouping.TEAM],
+        today=as_of,
     )
-    return [ComplianceMonth(on=p.as_of, assigned=p.assigned, completed=p.compliant) for p in points]
+    if figures is None:
+        return None
+    tables, trend = figures
+
+    def groups(grouping: compliance.Grouping, dimension: str) -> list[ComplianceGroup]:
+        return [
+            ComplianceGroup(
+                organisation=row.organisation or "",
+                name=getattr(row, dimension),
+                assigned=row.figures.assigned,
+                completed=row.figures.compliant,
+                overdue=row.figures.counts[TrainingStatus.OVERDUE],
+            )
+            for row in tables[grouping].rows
+        ]
+
+    return ComplianceBreakdown(
+        by_job_role=groups(compliance.Grouping.ORGANISATION_JOB_ROLE, "job_role"),
+        by_team=groups(compliance.Grouping.TEAM, "team"),
+        trend=[ComplianceMonth(on=p.as_of, assigned=p.assigned, completed=p.compliant) for p in trend],
+    )

@@ -291,33 +291,30 @@ async def _training_course(found: ReportPlans) -> courses.CourseChoice | None:
 
 
 def _compliance(
-    groups: list[courses.ComplianceGroup],
-) -> tuple[list[ComplianceRow], list[TeamOverdue]]:
-    """The finest groups added up by organisation and job role, and by organisation and team."""
-    by_role: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
-    by_team: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-    for g in groups:
-        role = by_role[(g.organisation, g.job_role or NOT_RECORDED)]
-        role[0] += g.assigned
-        role[1] += g.completed
-        role[2] += g.overdue
-        team = by_team[(g.organisation, g.team or NOT_RECORDED)]
-        team[0] += g.assigned
-        team[1] += g.overdue
-
-    def order(key: tuple[str, str]) -> tuple[str, bool, str]:
-        return (key[0].lower(), key[1] == NOT_RECORDED, key[1].lower())
-
+    breakdown: courses.ComplianceBreakdown,
+) -> tuple[list[ComplianceRow], list[TeamOverdue], list[ComplianceTrendPoint]]:
+    """The course's figures by organisation and job role, the teams with people overdue, and the trend."""
     rows = [
-        ComplianceRow(organisation=o, job_role=r, assigned=v[0], compliant=v[1], overdue=v[2])
-        for (o, r), v in sorted(by_role.items(), key=lambda item: order(item[0]))
+        ComplianceRow(
+            organisation=g.organisation,
+            job_role=g.name or NOT_RECORDED,
+            assigned=g.assigned,
+            compliant=g.completed,
+            overdue=g.overdue,
+        )
+        for g in breakdown.by_job_role
     ]
     teams = [
-        TeamOverdue(organisation=o, team=t, assigned=v[0], overdue=v[1])
-        for (o, t), v in sorted(by_team.items(), key=lambda item: order(item[0]))
-        if v[1]
+        TeamOverdue(
+            organisation=g.organisation, team=g.name or NOT_RECORDED, assigned=g.assigned, overdue=g.overdue
+        )
+        for g in breakdown.by_team
+        if g.overdue
     ]
-    return rows, teams
+    trend = [
+        ComplianceTrendPoint(on=p.on, assigned=p.assigned, compliant=p.completed) for p in breakdown.trend
+    ]
+    return rows, teams, trend
 
 
 def _headlines(
@@ -475,16 +472,11 @@ async def build_report(
     trend: list[ComplianceTrendPoint] = []
     overdue: list[TeamOverdue] = []
     if course is not None:
-        groups = await courses.compliance_groups(
+        breakdown = await courses.compliance_breakdown(
             course_id=course.id, as_of=as_of, organisation_ids=organisation_ids
         )
-        compliance, overdue = _compliance(groups)
-        trend = [
-            ComplianceTrendPoint(on=p.on, assigned=p.assigned, compliant=p.completed)
-            for p in await courses.compliance_trend(
-                course_id=course.id, today=as_of, organisation_ids=organisation_ids
-            )
-        ]
+        if breakdown is not None:
+            compliance, overdue, trend = _compliance(breakdown)
 
     data = ReportData(
         board_id=board_id,

@@ -390,6 +390,14 @@ async def test_trainer_sees_compliance_by_organisation_and_drills_down(client, s
     by_team = await client.get(f"/compliance?course={world.course_id}&group=team")
     assert "Annual Reviews" in by_team.text and "No team" in by_team.text
 
+    by_role = await client.get(f"/compliance?course={world.course_id}&group=organisation_job_role")
+    assert "by organisation and job role" in by_role.text
+    therapist = (
+        f"/compliance/people?course={world.course_id}&amp;organisation={world.organisations['health']}"
+        f"&amp;job_role={world.job_roles['therapist']}"
+    )
+    assert "Speech therapist" in by_role.text and therapist in by_role.text
+
     council = world.organisations["council"]
     cell = await client.get(
         f"/compliance/people?course={world.course_id}&organisation={council}&status=overdue"

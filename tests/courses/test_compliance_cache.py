@@ -22,7 +22,7 @@ from courses.assignments import DueRule
 from courses.catalogue import ModuleContent, VersionContent
 from courses.compliance import Audience, ComplianceTable, Grouping, Scope, TrendPoint
 from courses.enums import CompletionSource, DueKind, ModuleKind, TrainingStatus
-from courses.public import CompletionCounts, completion_counts, compliance_groups
+from courses.public import CompletionCounts, completion_counts, compliance_breakdown
 from courses.tables import Assignment, ComplianceFigures, Course, CourseVersion
 from tests.courses.conftest import publish_course
 
@@ -331,7 +331,7 @@ async def test_a_deleted_course_has_no_figures(setting):
         await compliance_cache.page_figures(course_id=setting.course_id, scope=Scope(), grouping=Grouping.ALL)
         is None
     )
-    assert await compliance_groups(course_id=setting.course_id, as_of=TODAY) == []
+    assert await compliance_breakdown(course_id=setting.course_id, as_of=TODAY) is None
 
 
 async def test_people_asking_at_once_get_the_same_figures_and_one_answer_is_kept(setting):
