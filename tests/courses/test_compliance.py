@@ -24,7 +24,8 @@ from app.web.exports import excel_safe
 from courses import assignments, catalogue, compliance, learning
 from courses.assignments import DueRule
 from courses.catalogue import ModuleContent, VersionContent
-from courses.compliance import Grouping, Scope
+from courses.compliance import NOT_RECORDED, Grouping, Scope
+from courses.compliance_controller import View
 from courses.enums import CompletionSource, DueKind, ModuleKind, TrainingStatus
 from courses.public import completion_counts
 from courses.tables import Assignment, Completion, Course, CourseVersion
@@ -367,6 +368,14 @@ async def test_trend_shows_completions_per_month_and_compliance_at_each_month_en
     assert trend[-1].assigned == table.total.assigned
 
 
+def test_a_cells_status_link_is_its_rows_link_with_the_status_added():
+    # The page's template builds the status cells' links this way.
+    view = View(course={"id": 7}, organisation=3, team=NOT_RECORDED, job_role=None, grouping=Grouping.ALL)
+    for keys in ({}, {"organisation": 4, "team": 9, "job_role": NOT_RECORDED}):
+        for status in TrainingStatus:
+            assert view.cell_link(keys, status) == f"{view.cell_link(keys)}&status={status.value}"
+
+
 def test_excel_safe_defuses_formulas_and_keeps_numbers():
     assert excel_safe('=HYPERLINK("http://evil")') == '\'=HYPERLINK("http://evil")'
     for start in ("+", "-", "@", "\t", "\r"):
@@ -397,6 +406,10 @@ async def test_trainer_sees_compliance_by_organisation_and_drills_down(client, s
         f"&amp;job_role={world.job_roles['therapist']}"
     )
     assert "Speech therapist" in by_role.text and therapist in by_role.text
+    # Each status cell links to its row's drill-down narrowed to the status.
+    assert re.search(
+        f'href="{re.escape(therapist)}&amp;group=organisation_job_role&amp;status=[a-z_]+"', by_role.text
+    )
 
     council = world.organisations["council"]
     cell = await client.get(
