@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +13,13 @@ from jinja2 import (
     FileSystemLoader,
     PackageLoader,
     PrefixLoader,
+    pass_environment,
     select_autoescape,
 )
 from litestar.connection import ASGIConnection
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
+from markupsafe import Markup
 
 from action_plans.rag import TAG_CLASSES
 from app.accounts.access import CurrentUser
@@ -70,6 +73,47 @@ def navigation(connection: ASGIConnection[Any, Any, Any, Any]) -> list[dict[str,
     return items
 
 
+# Every page's header and service navigation come from GOV.UK Frontend's macros, which cost more to run
+# than most pages' own content. Their output depends only on the arguments, so each distinct header and
+# menu (one per set of roles and current item) is rendered once and kept; the person's own sign-out
+# button goes into the kept menu where this marker stands.
+_NAVIGATION_END = Markup("<!-- navigation end -->")
+_MACROS = "govuk_frontend_jinja/components/{}/macro.html"
+
+
+@lru_cache(maxsize=256)
+def _service_navigation(env: Environment, items: tuple[tuple[str, str, bool], ...], end: Markup) -> Markup:
+    template = env.get_template(_MACROS.format("service-navigation"))
+    navigation: Markup = template.module.govukServiceNavigation(  # type: ignore[attr-defined]
+        {
+            "serviceName": SERVICE_NAME,
+            "serviceUrl": "/",
+            "navigation": [{"text": t, "href": h, "active": a} for t, h, a in items],
+            "navigationLabel": "Main menu",
+            "slots": {"navigationEnd": end},
+        }
+    )
+    return navigation
+
+
+@pass_environment
+def service_navigation(env: Environment, items: list[dict[str, Any]], sign_out: Markup) -> Markup:
+    """govukServiceNavigation with these items and the sign-out form (as `navigation()` gives them)."""
+    kept = tuple((i["text"], i["href"], bool(i["active"])) for i in items)
+    if not sign_out.strip():
+        return _service_navigation(env, kept, sign_out)
+    return _service_navigation(env, kept, _NAVIGATION_END).replace(_NAVIGATION_END, sign_out)
+
+
+@lru_cache(maxsize=8)
+@pass_environment
+def generic_header(env: Environment, logo_text: str) -> Markup:
+    """govukGenericHeader with the council's name, linking to the home page."""
+    template = env.get_template(_MACROS.format("generic-header"))
+    header: Markup = template.module.govukGenericHeader({"logoText": logo_text, "url": "/"})  # type: ignore[attr-defined]
+    return header
+
+
 def make_environment(settings: Settings) -> Environment:
     env = Environment(
         loader=ChoiceLoader(
@@ -81,11 +125,16 @@ def make_environment(settings: Settings) -> Environment:
         autoescape=select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,
+        # Templates ship with the code and change only with a restart: no stat() of each template (and
+        # of each one it imports) on every render to see whether it changed on disk.
+        auto_reload=False,
     )
     env.globals.update(
         service_name=SERVICE_NAME,
         council_name=settings.council_name,
         navigation=navigation,
+        service_navigation=service_navigation,
+        generic_header=generic_header,
         csp_nonce=lambda request: csp_nonce(request.scope),
         roles=Role,
         rag_classes=TAG_CLASSES,
