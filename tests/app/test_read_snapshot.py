@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, datetime
+from typing import Any
 
 import anyio
 import pytest
@@ -10,11 +12,14 @@ from piccolo.engine.sqlite import SQLiteEngine
 
 from app.database import get_engine, in_write_transaction, read_snapshot, write_transaction
 from app.enums import OrganisationKind
-from app.tables import Organisation
+from app.tables import Organisation, Team
 
 pytestmark = pytest.mark.skipif(
     not isinstance(get_engine(), SQLiteEngine), reason="PostgreSQL's pool makes statements cheap already"
 )
+
+
+NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 
 
 def _organisation(name: str) -> Organisation:
@@ -121,3 +126,32 @@ async def test_statements_outside_a_transaction_share_a_kept_connection_and_each
         assert other.execute("SELECT name FROM organisation").fetchall() == [("Northbrook SEND",)]
     # And the insert ran on the kept connection: its sqlite3 connection counted the change.
     assert kept._connection.total_changes > 0
+
+
+async def _sent(connection: Any, statements: list[str] | None) -> None:
+    """Record (or stop recording) what a connection sends to SQLite, on the connection's own thread."""
+    await connection._execute(
+        connection._connection.set_trace_callback, statements.append if statements else None
+    )
+
+
+async def test_each_statement_is_sent_alone_and_foreign_keys_hold_everywhere():
+    await Organisation.insert(_organisation("Northbrook SEND"))
+    for transaction in (read_snapshot, write_transaction):
+        async with transaction():
+            current = get_engine().current_transaction.get()
+            assert current is not None
+            sent: list[str] = ["(recording)"]
+            await _sent(current.connection, sent)
+            assert await Organisation.count() == 1
+            await _sent(current.connection, None)
+            # Nothing but the statement itself (Piccolo would turn foreign keys on before each one).
+            assert [s.split()[0] for s in sent] == ["(recording)", "SELECT"], sent
+    # Foreign keys are on in a transaction and outside one, as each connection is opened with them on.
+    nowhere = Team(name="Nowhere", organisation=999, created_at=NOW, updated_at=NOW)
+    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+        async with write_transaction():
+            await Team.insert(nowhere)
+    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+        await Team.insert(nowhere)
+    assert await Team.count() == 0
