@@ -131,7 +131,13 @@ class StaffController(Controller):
                 "pagination": pagination(
                     page=result.page, pages=result.pages, path="/admin/staff", query=query
                 ),
-                **await _choices(),
+                **(
+                    await people.choices(
+                        chosen_teams_only=True,
+                        organisation_id=filters.organisation_id,
+                        team_id=filters.team_id,
+                    )
+                ).as_context(),
             },
         )
 

@@ -577,8 +577,16 @@ class Choices:
         return {"organisations": self.organisations, "teams": self.teams, "job_roles": self.job_roles}
 
 
-async def choices(*, include_inactive: bool = True) -> Choices:
-    """Three light statements, however many staff there are; the admin lists with counts cost more."""
+async def choices(
+    *,
+    include_inactive: bool = True,
+    chosen_teams_only: bool = False,
+    organisation_id: int | None = None,
+    team_id: int | None = None,
+) -> Choices:
+    """Three light statements, however many staff there are; the admin lists with counts cost more.
+    `chosen_teams_only` (for filters): only the teams of `organisation_id` (none when it is None) and
+    the team `team_id`, since a large council has thousands of teams, too many for one list."""
     organisations = Organisation.select(Organisation.id, Organisation.name, Organisation.kind).order_by(
         Organisation.name
     )
@@ -591,5 +599,7 @@ async def choices(*, include_inactive: bool = True) -> Choices:
         .order_by(Team.organisation.name)
         .order_by(Team.name)
     )
+    if chosen_teams_only:
+        teams = teams.where((Team.organisation == (organisation_id or -1)) | (Team.id == (team_id or -1)))
     job_roles = JobRole.select(JobRole.id, JobRole.name).order_by(JobRole.name)
     return Choices(organisations=await organisations, teams=await teams, job_roles=await job_roles)

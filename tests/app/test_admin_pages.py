@@ -493,6 +493,28 @@ async def test_admin_filters_the_staff_list_by_organisation_team_and_job_role(cl
     assert listed(by_job_role.text) == ["Aisha Ahmed", "Ben Brown"]
 
 
+def team_options(html: str) -> list[str]:
+    select = re.search(r'<select class="govuk-select" id="team".*?</select>', html, re.S)
+    assert select, "no team filter"
+    return re.findall(r"<option[^>]*>([^<]+)</option>", select.group(0))
+
+
+async def test_the_team_filter_lists_the_chosen_organisations_teams(client, workforce):
+    # A large council has thousands of teams: they are listed once an organisation is chosen.
+    everyone = await client.get("/admin/staff")
+    assert team_options(everyone.text) == ["All teams"]
+    assert "Choose an organisation and filter to list its teams" in everyone.text
+
+    health = await client.get(f"/admin/staff?organisation={workforce['health']}")
+    assert team_options(health.text) == ["All teams", "Testshire Health \u2013 Speech and Language Therapy"]
+    assert "Choose an organisation and filter" not in health.text
+
+    # A team asked for without its organisation (a link from the organisation's page) is shown chosen.
+    by_team = await client.get(f"/admin/staff?team={workforce['casework']}")
+    assert f'<option value="{workforce["casework"]}" selected>' in by_team.text
+    assert len(team_options(by_team.text)) == 2
+
+
 async def test_the_filter_form_submitted_as_it_stands_lists_everyone_active(client, workforce):
     # A browser sends every field of the filter form, including the empty "All ..." choices.
     page = await client.get("/admin/staff?q=&organisation=&team=&job_role=&status=active")
