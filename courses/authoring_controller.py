@@ -14,6 +14,7 @@ from app.accounts.access import actor_of, roles
 from app.enums import Role
 from app.web.flash import flash
 from app.web.forms import error_context, many, optional_int, text
+from app.web.paging import pagination
 from courses import catalogue
 from courses.catalogue import MAX_OPTIONS, CatalogueError, ModuleFields, OptionContent, QuestionContent
 from courses.enums import CourseStatus, ModuleKind
@@ -294,10 +295,19 @@ class CourseAuthoringController(Controller):
     opt = roles(Role.TRAINER, Role.ADMIN)
 
     @get("/")
-    async def index(self) -> Template:
+    async def index(self, q: FromQuery[str] = "", page: FromQuery[int] = 1) -> Template:
+        search = " ".join(q.split())
+        result = await catalogue.course_page(search=search, page=page)
         return Template(
             "courses/authoring/index.html",
-            context={"title": "Courses", "courses": await catalogue.list_courses(include_retired=True)},
+            context={
+                "title": "Courses",
+                "search": search,
+                "result": result,
+                "pagination": pagination(
+                    page=result.page, pages=result.pages, path="/courses", query={"q": search}
+                ),
+            },
         )
 
     @get("/new")

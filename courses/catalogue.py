@@ -9,8 +9,9 @@ from urllib.parse import urlsplit
 
 from app import audit
 from app.audit import Actor
-from app.database import write_transaction
+from app.database import icontains, write_transaction
 from app.enums import AuditAction
+from app.web.paging import Page
 from courses.enums import CourseStatus, ModuleKind, VersionStatus
 from courses.tables import AnswerOption, Course, CourseVersion, Module, Question
 
@@ -71,30 +72,39 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-async def list_courses(*, include_retired: bool = False) -> list[dict[str, Any]]:
-    """Courses by title with their published and draft version numbers (three statements, any size)."""
-    query = Course.select().order_by(Course.title)
-    if not include_retired:
-        query = query.where(Course.status != CourseStatus.RETIRED)
-    courses = await query
-    published = {
-        v["course"]: v
-        for v in await CourseVersion.select(
-            CourseVersion.course, CourseVersion.number, CourseVersion.estimated_minutes
-        ).where(CourseVersion.status == VersionStatus.PUBLISHED)
-    }
-    drafts = {
-        v["course"]: v["number"]
-        for v in await CourseVersion.select(CourseVersion.course, CourseVersion.number).where(
-            CourseVersion.status == VersionStatus.DRAFT
+COURSES_PER_PAGE = 25
+MAX_PAGE = 1_000_000  # far past any real list; keeps the offset within what the database takes
+
+
+async def course_page(*, search: str = "", page: int = 1, per_page: int = COURSES_PER_PAGE) -> Page:
+    """One page of courses of every status by title, those whose code or title holds each word of
+    `search` (any case), with their published and draft version numbers; three statements, any size."""
+    page = min(max(1, page), MAX_PAGE)
+    words = [icontains(Course.code, word) | icontains(Course.title, word) for word in search.split()]
+    query = Course.select().order_by(Course.title).order_by(Course.id)
+    count = Course.count()
+    if words:
+        query = query.where(*words)
+        count = count.where(*words)
+    courses = await query.limit(per_page).offset((page - 1) * per_page)
+    versions = (
+        await CourseVersion.select(
+            CourseVersion.course, CourseVersion.number, CourseVersion.status, CourseVersion.estimated_minutes
+        ).where(
+            CourseVersion.course.is_in([c["id"] for c in courses])
+            & CourseVersion.status.is_in([VersionStatus.PUBLISHED, VersionStatus.DRAFT])
         )
-    }
+        if courses
+        else []
+    )
+    published = {v["course"]: v for v in versions if v["status"] == VersionStatus.PUBLISHED}
+    drafts = {v["course"]: v["number"] for v in versions if v["status"] == VersionStatus.DRAFT}
     for course in courses:
         version = published.get(course["id"])
         course["published_version"] = version["number"] if version else None
         course["estimated_minutes"] = version["estimated_minutes"] if version else None
         course["draft_version"] = drafts.get(course["id"])
-    return courses
+    return Page(rows=courses, total=await count, page=page, per_page=per_page)
 
 
 async def get_course(course_id: int) -> dict[str, Any] | None:

@@ -596,6 +596,44 @@ async def test_course_list_shows_each_status_in_words(client, signed_in_as):
     assert "Retired" in rows["OLD-1"] and "Published" not in rows["OLD-1"]
 
 
+def listed_codes(html: str) -> list[str]:
+    return re.findall(r'<tr class="govuk-table__row">\s*<td class="govuk-table__cell">([^<]+)</td>', html)
+
+
+async def test_course_list_is_searched_by_code_or_title_and_paged(client, signed_in_as):
+    await signed_in_as(Role.TRAINER)
+    for n in range(catalogue.COURSES_PER_PAGE + 2):
+        await catalogue.create_course(
+            code=f"C-{n:02d}",
+            title=f"{'Annual reviews' if n % 2 else 'Needs assessment'} part {n:02d}",
+            summary="",
+            mandatory=False,
+            recertify_months=None,
+            actor=CLI_ACTOR,
+        )
+    first = (await client.get("/courses")).text
+    assert len(listed_codes(first)) == catalogue.COURSES_PER_PAGE
+    assert f"{catalogue.COURSES_PER_PAGE + 2} courses, page 1 of 2" in first
+    assert 'href="/courses?page=2"' in first
+    second = (await client.get("/courses?page=2")).text
+    assert len(listed_codes(second)) == 2 and not set(listed_codes(first)) & set(listed_codes(second))
+
+    # Each word anywhere in the code or title, any case; the search is kept in the page links.
+    found = (await client.get("/courses?q=ANNUAL++part+1")).text
+    assert listed_codes(found) == [f"C-{n:02d}" for n in (1, 11, 13, 15, 17, 19, 21)]
+    assert "7 courses matching “ANNUAL part 1”" in found and 'value="ANNUAL part 1"' in found
+    by_title = [f"C-{n:02d}" for n in (21, 23, 25, 20, 22, 24, 26)]  # "Annual ..." before "Needs ..."
+    assert listed_codes((await client.get("/courses?q=c-2")).text) == by_title
+    assert 'href="/courses?q=Annual&amp;page=2"' not in (await client.get("/courses?q=Annual")).text
+
+    nothing = (await client.get("/courses?q=zebedee")).text
+    assert "No courses have “zebedee” in their code or title" in nothing and "govuk-table" not in nothing
+    past = await client.get("/courses?q=annual&page=9")
+    assert past.status_code == 200 and "There is only 1 page of courses matching “annual”" in past.text
+    assert 'href="/courses?q=annual"' in past.text
+    assert (await client.get(f"/courses?page={2**70}")).status_code == 200
+
+
 async def test_course_page_runs_the_same_statements_for_two_or_thirty_modules(client, signed_in_as):
     await signed_in_as(Role.TRAINER)
     small = await publish_course("SMALL")

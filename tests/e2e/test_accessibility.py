@@ -220,6 +220,21 @@ async def test_trainer_finds_a_course_for_the_compliance_figures(
     await check_accessibility(page, "the course search with nothing found")
 
 
+async def test_trainer_searches_the_course_list(
+    page: Page, check_accessibility: AccessibilityChecker
+) -> None:
+    await sign_in(page, DEMO_EMAILS["trainer"])
+    await visit(page, "/courses")
+    await page.get_by_label("Code or title").fill("ehcp")
+    await page.get_by_role("button", name="Search").click()
+    await expect(page.locator("main caption")).to_contain_text("matching “ehcp”")
+    await check_accessibility(page, "the course list's search results")
+
+    await visit(page, "/courses?q=no+such+course")
+    await expect(page.locator("main")).to_contain_text("No courses have “no such course”")
+    await check_accessibility(page, "the course list with nothing found")
+
+
 async def test_professional_sees_the_permission_page_for_admin_pages(
     page: Page, check_accessibility: AccessibilityChecker
 ) -> None:
