@@ -1,9 +1,10 @@
 """Refuse, before any handler runs, what the database could not take and would answer with an error.
 
 PostgreSQL's id columns are 32-bit (SERIAL): an id in an address beyond that range made the query fail, a 500,
-where the answer is simply that there is no such page. PostgreSQL text cannot hold a NUL character: a search
-containing one failed the same way. The JSON API declares these bounds in its schema and refuses them with
-400s naming the parameter (`app/api.py`); this guard covers the pages.
+where the answer is simply that there is no such page; so did a page number past what SQLite's OFFSET
+takes. PostgreSQL text cannot hold a NUL character: a search containing one failed the same way. The JSON
+API declares these bounds in its schema and refuses them with 400s naming the parameter (`app/api.py`);
+this guard covers the pages.
 """
 
 from __future__ import annotations
@@ -27,6 +28,13 @@ def refuse_what_the_database_cannot_take(
     for value in connection.path_params.values():
         if isinstance(value, int) and not MIN_ID <= value <= MAX_ID:
             raise NotFoundException("No such record")
+    # A whole number in the query (a page number, say) beyond what the database takes: no such page.
+    for name, field in handler.parsed_fn_signature.parameters.items():
+        raw = connection.query_params.get(name)
+        if raw is not None and (field.is_subclass_of(int) or field.has_inner_subclass_of(int)):
+            number = raw.strip().lstrip("+-")
+            if number.isdigit() and not MIN_ID <= int(raw) <= MAX_ID:
+                raise NotFoundException("No such page")
     if any("\x00" in value for _, value in connection.query_params.multi_items()):
         raise HTTPException(
             status_code=HTTP_400_BAD_REQUEST, detail="The address contains a character that is not allowed"

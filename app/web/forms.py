@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from app.web.bounds import MAX_ID, MIN_ID
+
 
 def error_context(errors: dict[str, str]) -> dict[str, Any]:
     """Template context for an error summary whose links jump to each field."""
@@ -29,10 +31,13 @@ def many(data: dict[str, Any], name: str) -> list[str]:
 
 
 def optional_int(value: str) -> int | None:
+    """A whole number the database's integer columns can hold, or None (blank, not a number, or too big:
+    the form then says what it needs, where the database would have failed)."""
     try:
-        return int(value) if value else None
+        number = int(value) if value else None
     except ValueError:
         return None
+    return number if number is not None and MIN_ID <= number <= MAX_ID else None
 
 
 def parse_date_parts(data: dict[str, Any], name: str) -> tuple[date | None, str | None]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from app.enums import Role
+from tests.courses.conftest import publish_course
 
 
 @pytest.mark.parametrize(
@@ -36,3 +37,37 @@ async def test_out_of_range_ids_still_need_a_session(client):
 
     assert response.status_code == 303
     assert response.headers["location"].startswith("/sign-in")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/staff",
+        "/admin/audit",
+        "/admin/outbox",
+        "/courses",
+        "/compliance/people",
+        "/compliance/courses",
+    ],
+)
+async def test_a_page_number_beyond_the_databases_range_is_page_not_found(client, signed_in_as, path):
+    await signed_in_as(Role.ADMIN)
+    await publish_course()  # the compliance pages need a course to show
+
+    too_far = await client.get(path, params={"page": str(2**63)})
+    last = await client.get(path, params={"page": str(2**31 - 1)})  # far past the end, but an answer
+
+    assert too_far.status_code == 404 and "Page not found" in too_far.text
+    assert last.status_code == 200
+
+
+async def test_ids_in_filters_beyond_the_databases_range_are_answered(client, signed_in_as):
+    await signed_in_as(Role.ADMIN)
+
+    # A filter's list never holds such an id: the people list shows everyone, as for no choice...
+    people = await client.get("/admin/staff", params={"organisation": "99999999999", "team": "-99999999999"})
+    # ... and the compliance page, whose ids are checked against its lists, says what is wrong.
+    compliance = await client.get("/compliance", params={"course": "99999999999"})
+
+    assert people.status_code == 200
+    assert compliance.status_code == 400 and "must be chosen from the list" in compliance.text
