@@ -320,7 +320,15 @@ async def _bulk_page(
                 path=f"/courses/{course['id']}/assign-people",
                 query=filters,
             ),
-            **await _choices(),
+            # The filter lists the chosen organisation's teams only: a large council has thousands.
+            **(
+                await people.choices(
+                    include_inactive=False,
+                    chosen_teams_only=True,
+                    organisation_id=filters.get("organisation"),
+                    team_id=filters.get("team"),
+                )
+            ).as_context(),
             **error_context(errors),
         },
         status_code=400 if errors else 200,

@@ -6,7 +6,8 @@ import re
 from datetime import date
 
 from app.audit import CLI_ACTOR
-from app.enums import Role
+from app.enums import OrganisationKind, Role
+from app.people import services as people
 from courses import assignments, catalogue
 from courses.assignments import DueRule
 from courses.enums import DueKind, TargetKind
@@ -215,3 +216,28 @@ async def test_the_people_filter_form_submitted_as_it_stands_works(client, signe
         params={"q": "", "organisation": "", "team": "", "job_role": ""},
     )
     assert page.status_code == 200
+
+
+async def test_the_people_filter_lists_the_chosen_organisations_teams(client, signed_in_as):
+    await signed_in_as(Role.TRAINER)
+    course_id = await publish_course()
+    health = await people.create_organisation(
+        name="Testshire Health", kind=OrganisationKind.HEALTH, actor=CLI_ACTOR
+    )
+    await people.create_team(name="Therapy", organisation_id=health, actor=CLI_ACTOR)
+    await people.create_team(name="Nursing", organisation_id=health, actor=CLI_ACTOR)
+
+    def teams(html: str) -> list[str]:
+        select = re.search(r'<select class="govuk-select" id="team".*?</select>', html, re.S)
+        assert select
+        return re.findall(r"<option[^>]*>([^<]+)</option>", select.group(0))
+
+    # A large council has thousands of teams: they are listed once an organisation is chosen.
+    everyone = (await client.get(f"/courses/{course_id}/assign-people")).text
+    assert teams(everyone) == ["All teams"] and "Choose an organisation and filter" in everyone
+    chosen = (await client.get(f"/courses/{course_id}/assign-people", params={"organisation": health})).text
+    assert teams(chosen) == [
+        "All teams",
+        "Testshire Health \u2013 Nursing",
+        "Testshire Health \u2013 Therapy",
+    ]
