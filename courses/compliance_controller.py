@@ -120,6 +120,31 @@ async def _view(
     return view, choices.as_context()
 
 
+@dataclass(frozen=True, slots=True)
+class RowCells:
+    """One row of the page's table, ready to show: its group's names, the drill-down link, and each
+    status's count with the status's name (for the link's hidden text)."""
+
+    names: list[str]
+    group_name: str
+    link: str
+    assigned: int
+    counts: list[tuple[int, str, str]]  # (count, status, lower-case label) in STATUS_ORDER
+    percent_compliant: float | None
+
+
+def _row_cells(view: View, row: compliance.GroupRow) -> RowCells:
+    names = _labels(row, view.grouping)
+    return RowCells(
+        names=names,
+        group_name=", ".join(names),
+        link=view.cell_link(row.keys),
+        assigned=row.figures.assigned,
+        counts=[(row.figures.counts[s], s.value, STATUS_LABELS[s].lower()) for s in STATUS_ORDER],
+        percent_compliant=row.figures.percent_compliant,
+    )
+
+
 def _labels(row: compliance.GroupRow, grouping: Grouping) -> list[str]:
     return [getattr(row, d) or NONE_LABELS[d] for d in grouping.dimensions]
 
@@ -245,11 +270,11 @@ class ComplianceController(Controller):
                 "title": "Training compliance",
                 "view": view,
                 "table": table,
+                "rows": [_row_cells(view, row) for row in table.rows],
                 "trend": trend,
                 "groupings": list(Grouping),
                 "statuses": STATUS_ORDER,
                 "status_labels": STATUS_LABELS,
-                "none_labels": NONE_LABELS,
                 "filter_lines": _filter_lines(view, choices),
                 **choices,
             },
