@@ -9,6 +9,7 @@ this guard covers the pages.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from litestar.connection import ASGIConnection
@@ -29,9 +30,9 @@ def refuse_what_the_database_cannot_take(
         if isinstance(value, int) and not MIN_ID <= value <= MAX_ID:
             raise NotFoundException("No such record")
     # A whole number in the query (a page number, say) beyond what the database takes: no such page.
-    for name, field in handler.parsed_fn_signature.parameters.items():
+    for name in _whole_number_parameters(handler):
         raw = connection.query_params.get(name)
-        if raw is not None and (field.is_subclass_of(int) or field.has_inner_subclass_of(int)):
+        if raw is not None:
             number = raw.strip().lstrip("+-")
             if number.isdigit() and not MIN_ID <= int(raw) <= MAX_ID:
                 raise NotFoundException("No such page")
@@ -39,3 +40,13 @@ def refuse_what_the_database_cannot_take(
         raise HTTPException(
             status_code=HTTP_400_BAD_REQUEST, detail="The address contains a character that is not allowed"
         )
+
+
+@cache
+def _whole_number_parameters(handler: BaseRouteHandler) -> tuple[str, ...]:
+    """The handler's parameters typed as whole numbers: read from its signature once, not per request."""
+    return tuple(
+        name
+        for name, field in handler.parsed_fn_signature.parameters.items()
+        if field.is_subclass_of(int) or field.has_inner_subclass_of(int)
+    )
