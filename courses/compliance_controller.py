@@ -19,7 +19,7 @@ from openpyxl import Workbook
 
 from app.accounts.access import roles
 from app.enums import Role
-from app.web.bounds import MAX_ID
+from app.web.bounds import beyond_the_id_range
 from app.web.exports import excel_safe
 from app.web.paging import pagination
 from courses import compliance, compliance_cache
@@ -83,7 +83,7 @@ def _id(value: str, label: str, *, allow_none: bool = False) -> int | None:
         return None
     if allow_none and value == "none":
         return NOT_RECORDED
-    if not value.isdigit() or int(value) > MAX_ID:
+    if not value.isdecimal() or beyond_the_id_range(value):
         raise ClientException(detail=f"The {label} in the address must be chosen from the list")
     return int(value)
 

@@ -21,6 +21,16 @@ MIN_ID = -(2**31)
 MAX_ID = 2**31 - 1
 
 
+def beyond_the_id_range(text: str) -> bool:
+    """Whether `text` is a whole number (digits, perhaps signed) that the database's id columns cannot
+    hold, however many digits it has (Python refuses to read a number of thousands of digits)."""
+    digits = text.strip()
+    digits = digits[1:] if digits.startswith(("+", "-")) else digits
+    if not digits.isdecimal():
+        return False  # not a whole number: the handler's own checks answer it
+    return len(digits.lstrip("0")) > len(str(MAX_ID)) or not MIN_ID <= int(text) <= MAX_ID
+
+
 def refuse_what_the_database_cannot_take(
     connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
 ) -> None:
@@ -32,10 +42,8 @@ def refuse_what_the_database_cannot_take(
     # A whole number in the query (a page number, say) beyond what the database takes: no such page.
     for name in _whole_number_parameters(handler):
         raw = connection.query_params.get(name)
-        if raw is not None:
-            number = raw.strip().lstrip("+-")
-            if number.isdigit() and not MIN_ID <= int(raw) <= MAX_ID:
-                raise NotFoundException("No such page")
+        if raw is not None and beyond_the_id_range(raw):
+            raise NotFoundException("No such page")
     if any("\x00" in value for _, value in connection.query_params.multi_items()):
         raise HTTPException(
             status_code=HTTP_400_BAD_REQUEST, detail="The address contains a character that is not allowed"

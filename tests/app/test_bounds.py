@@ -55,9 +55,11 @@ async def test_a_page_number_beyond_the_databases_range_is_page_not_found(client
     await publish_course()  # the compliance pages need a course to show
 
     too_far = await client.get(path, params={"page": str(2**63)})
+    thousands_of_digits = await client.get(path, params={"page": "9" * 5000})
     last = await client.get(path, params={"page": str(2**31 - 1)})  # far past the end, but an answer
 
     assert too_far.status_code == 404 and "Page not found" in too_far.text
+    assert thousands_of_digits.status_code == 404
     assert last.status_code == 200
 
 
@@ -68,6 +70,10 @@ async def test_ids_in_filters_beyond_the_databases_range_are_answered(client, si
     people = await client.get("/admin/staff", params={"organisation": "99999999999", "team": "-99999999999"})
     # ... and the compliance page, whose ids are checked against its lists, says what is wrong.
     compliance = await client.get("/compliance", params={"course": "99999999999"})
+    odd_numbers = [
+        await client.get("/compliance", params={"course": course}) for course in ("9" * 5000, "\u00b2")
+    ]
 
     assert people.status_code == 200
     assert compliance.status_code == 400 and "must be chosen from the list" in compliance.text
+    assert [r.status_code for r in odd_numbers] == [400, 400]
