@@ -46,7 +46,8 @@ def roles(*allowed: Role) -> dict[str, Any]:
     return {"access": frozenset(allowed)}
 
 
-def enforce_access(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+async def enforce_access(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    # A coroutine function, as every guard is: Litestar runs a plain function guard in a worker thread.
     access = handler.opt.get("access")
     if access == PUBLIC:
         return

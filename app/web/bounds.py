@@ -31,7 +31,7 @@ def beyond_the_id_range(text: str) -> bool:
     return len(digits.lstrip("0")) > len(str(MAX_ID)) or not MIN_ID <= int(text) <= MAX_ID
 
 
-def refuse_what_the_database_cannot_take(
+async def refuse_what_the_database_cannot_take(
     connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
 ) -> None:
     if connection.url.path.startswith("/api/"):

@@ -476,22 +476,22 @@ class TestEnforceAccess:
 
     admin = CurrentUser(1, "a@x.example", "A", frozenset({Role.ADMIN}), "t")
 
-    def test_undeclared_route_is_refused_even_to_an_admin(self):
+    async def test_undeclared_route_is_refused_even_to_an_admin(self):
         with pytest.raises(PermissionDeniedException):
-            enforce_access(self._connection(self.admin), self._handler({}))  # type: ignore[arg-type]
+            await enforce_access(self._connection(self.admin), self._handler({}))  # type: ignore[arg-type]
 
-    def test_public_route_needs_no_sign_in(self):
-        enforce_access(self._connection(None), self._handler(public()))  # type: ignore[arg-type]
+    async def test_public_route_needs_no_sign_in(self):
+        await enforce_access(self._connection(None), self._handler(public()))  # type: ignore[arg-type]
 
-    def test_signed_in_route_refuses_nobody_signed_in(self):
+    async def test_signed_in_route_refuses_nobody_signed_in(self):
         with pytest.raises(NotAuthorizedException):
-            enforce_access(self._connection(None), self._handler(signed_in()))  # type: ignore[arg-type]
+            await enforce_access(self._connection(None), self._handler(signed_in()))  # type: ignore[arg-type]
 
-    def test_role_route_refuses_other_roles(self):
+    async def test_role_route_refuses_other_roles(self):
         trainer = CurrentUser(2, "t@x.example", "T", frozenset({Role.TRAINER}), "t")
         with pytest.raises(PermissionDeniedException):
-            enforce_access(self._connection(trainer), self._handler(roles(Role.ADMIN)))  # type: ignore[arg-type]
-        enforce_access(self._connection(self.admin), self._handler(roles(Role.ADMIN)))  # type: ignore[arg-type]
+            await enforce_access(self._connection(trainer), self._handler(roles(Role.ADMIN)))  # type: ignore[arg-type]
+        await enforce_access(self._connection(self.admin), self._handler(roles(Role.ADMIN)))  # type: ignore[arg-type]
 
 
 async def matrix_board() -> dict[str, object]:

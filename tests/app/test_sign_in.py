@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 from datetime import date
 from types import SimpleNamespace
@@ -443,23 +444,23 @@ ADMIN = CurrentUser(
 )
 
 
-def test_route_that_declares_no_access_is_refused_even_to_someone_with_every_role():
+async def test_route_that_declares_no_access_is_refused_even_to_someone_with_every_role():
     undeclared = SimpleNamespace(opt={})
 
     with pytest.raises(PermissionDeniedException):
-        enforce_access(_connection(ADMIN), undeclared)  # type: ignore[arg-type]
+        await enforce_access(_connection(ADMIN), undeclared)  # type: ignore[arg-type]
     with pytest.raises(NotAuthorizedException):
-        enforce_access(_connection(None), undeclared)  # type: ignore[arg-type]
+        await enforce_access(_connection(None), undeclared)  # type: ignore[arg-type]
 
 
-def test_route_for_named_roles_admits_only_those_roles():
+async def test_route_for_named_roles_admits_only_those_roles():
     trainers_only = SimpleNamespace(opt={"access": frozenset({Role.TRAINER})})
     professional = CurrentUser(1, "p@testshire.example", "P", frozenset({Role.PROFESSIONAL}), "t")
     trainer = CurrentUser(2, "t@testshire.example", "T", frozenset({Role.TRAINER, Role.PROFESSIONAL}), "t")
 
-    enforce_access(_connection(trainer), trainers_only)  # type: ignore[arg-type]
+    await enforce_access(_connection(trainer), trainers_only)  # type: ignore[arg-type]
     with pytest.raises(PermissionDeniedException):
-        enforce_access(_connection(professional), trainers_only)  # type: ignore[arg-type]
+        await enforce_access(_connection(professional), trainers_only)  # type: ignore[arg-type]
 
 
 def test_every_route_in_the_app_declares_who_may_use_it(app):
@@ -470,3 +471,17 @@ def test_every_route_in_the_app_declares_who_may_use_it(app):
         if "OPTIONS" not in handler.http_methods and handler.opt.get("access") is None
     ]
     assert undeclared == []
+
+
+def test_every_guard_runs_on_the_event_loop(app):
+    """Litestar runs a guard that is a plain function in a worker thread, on every request: a thread trip
+    (and the pool's contention) for checks that take microseconds. Every guard is a coroutine function."""
+    guards = {
+        guard
+        for route in app.routes
+        for handler in getattr(route, "route_handlers", [])
+        for layer in handler.ownership_layers
+        for guard in layer.guards or []
+    }
+    assert guards
+    assert [g.__name__ for g in guards if not inspect.iscoroutinefunction(g)] == []
