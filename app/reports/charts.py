@@ -17,6 +17,7 @@ import base64
 import io
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
 
@@ -30,7 +31,16 @@ from matplotlib.ticker import MaxNLocator
 from app.reports.model import RAGS, ComplianceRow, KpiSeries, ReportData
 from app.reports.paper import LIMITS, KpiGroup, board_paper, longest_slippage
 
-__all__ = ["RAG_LABELS", "RAG_WORDS", "Chart", "format_percent", "format_value", "report_charts"]
+__all__ = [
+    "RAG_LABELS",
+    "RAG_WORDS",
+    "Chart",
+    "ChartPlan",
+    "chart_plans",
+    "format_percent",
+    "format_value",
+    "report_charts",
+]
 
 # Okabe & Ito (2008), "Color Universal Design".
 OKABE_ITO = {
@@ -97,11 +107,18 @@ class Chart(msgspec.Struct, frozen=True):
     alt_text: str  # the chart's figures in words
     mime: str  # "image/svg+xml" or "image/png"
     content: bytes
+    # Where the PDF fetches the drawing while it is still being drawn (app.reports.files); "" when the
+    # drawing is here, in `content`.
+    url: str = ""
 
     @property
     def data_uri(self) -> str:
         """For `<img src>`: the report is one self-contained file (CSP allows `img-src data:`)."""
         return f"data:{self.mime};base64,{base64.b64encode(self.content).decode('ascii')}"
+
+    @property
+    def src(self) -> str:
+        return self.url or self.data_uri
 
 
 def format_percent(value: float | None) -> str:
@@ -212,7 +229,9 @@ def _value_label(ax: Axes, x: float, y: float, text: str, **kwargs: Any) -> None
     )
 
 
-# --- one function per chart: (data) -> (title, alt text, figure) or None when there is nothing to draw
+# --- one function per chart: (data) -> (title, alt text, a function that draws the figure), or None
+# when there is nothing to draw. The words come from the data at once; drawing is the slow part.
+Drawing = tuple[str, str, Callable[[], Figure]]
 
 # More priority areas than the paper's limit and the RAG chart shows each plan instead, as the RAG table
 # does: one bar an area would make a chart taller than the page.
@@ -243,38 +262,42 @@ def _rag_words(counts: dict[str, int]) -> str:
     return _join([f"{counts.get(rag, 0)} {RAG_WORDS[rag]}" for rag in RAGS if counts.get(rag, 0)])
 
 
-def _rag_by_area(data: ReportData) -> tuple[str, str, Figure] | None:
+def _rag_by_area(data: ReportData) -> Drawing | None:
     if not data.area_rags:
         return None
     kind, rows = _rag_rows(data)
     title = f"Actions by RAG status in each {kind}"
-    names = [_wrap(name.replace(" area ", " ", 1).replace(", ", ". ", 1), 34) for name, _, _ in rows]
-    left_in = _text_width_in(names) + 0.25
-    heading, top_in = _title(title, left_in=left_in, right_in=0.2)
-    figure = _figure(1.0 + top_in + 0.5 * len(rows), left_in=left_in, bottom_in=0.95, top_in=top_in)
-    ax = figure.add_subplot()
-    left = [0] * len(rows)
-    positions = list(range(len(rows)))[::-1]
-    for rag in RAGS:
-        counts = [now.get(rag, 0) for _, now, _ in rows]
-        bars = ax.barh(
-            positions,
-            counts,
-            left=left,
-            color=RAG_COLOURS[rag],
-            edgecolor="#FFFFFF",
-            linewidth=0.8,
-            label=f"{RAG_WORDS[rag]}: {RAG_LABELS[rag]}",
-        )
-        for bar, count in zip(bars, counts, strict=True):
-            if count:
-                _segment_label(ax, bar, f"{RAG_WORDS[rag]} {count}")
-        left = [total + count for total, count in zip(left, counts, strict=True)]
-    ax.set_yticks(positions, names)
-    ax.set_xlabel("Number of actions")
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_title(heading, y=1.0)
-    figure.legend(loc="lower center", ncols=3, fontsize=8)
+
+    def draw() -> Figure:
+        names = [_wrap(name.replace(" area ", " ", 1).replace(", ", ". ", 1), 34) for name, _, _ in rows]
+        left_in = _text_width_in(names) + 0.25
+        heading, top_in = _title(title, left_in=left_in, right_in=0.2)
+        figure = _figure(1.0 + top_in + 0.5 * len(rows), left_in=left_in, bottom_in=0.95, top_in=top_in)
+        ax = figure.add_subplot()
+        left = [0] * len(rows)
+        positions = list(range(len(rows)))[::-1]
+        for rag in RAGS:
+            counts = [now.get(rag, 0) for _, now, _ in rows]
+            bars = ax.barh(
+                positions,
+                counts,
+                left=left,
+                color=RAG_COLOURS[rag],
+                edgecolor="#FFFFFF",
+                linewidth=0.8,
+                label=f"{RAG_WORDS[rag]}: {RAG_LABELS[rag]}",
+            )
+            for bar, count in zip(bars, counts, strict=True):
+                if count:
+                    _segment_label(ax, bar, f"{RAG_WORDS[rag]} {count}")
+            left = [total + count for total, count in zip(left, counts, strict=True)]
+        ax.set_yticks(positions, names)
+        ax.set_xlabel("Number of actions")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_title(heading, y=1.0)
+        figure.legend(loc="lower center", ncols=3, fontsize=8)
+        return figure
+
     sentences = []
     for name, now, before in rows:
         sentence = f"{name}: {_rag_words(now) or 'no actions'}"
@@ -282,10 +305,10 @@ def _rag_by_area(data: ReportData) -> tuple[str, str, Figure] | None:
             sentence += f" (previous report: {_rag_words(before) or 'no actions'})"
         sentences.append(sentence + ".")
     alt = f"{title}, stacked bars. " + " ".join(sentences)
-    return title, alt, figure
+    return title, alt, draw
 
 
-def _milestones(data: ReportData) -> tuple[str, str, Figure] | None:
+def _milestones(data: ReportData) -> Drawing | None:
     due = data.milestones_due
     if not due:
         return None
@@ -294,27 +317,31 @@ def _milestones(data: ReportData) -> tuple[str, str, Figure] | None:
     plans = sorted({m.plan_reference for m in due})
     met = [sum(1 for m in due if m.plan_reference == p and m.milestone_id in met_ids) for p in plans]
     missed = [sum(1 for m in due if m.plan_reference == p and m.milestone_id not in met_ids) for p in plans]
-    left_in = _text_width_in(plans) + 0.25
-    heading, top_in = _title(title, left_in=left_in, right_in=0.2)
-    figure = _figure(0.95 + top_in + 0.45 * len(plans), left_in=left_in, top_in=top_in)
-    ax = figure.add_subplot()
-    positions = list(range(len(plans)))[::-1]
-    series = (
-        ("Met", met, OKABE_ITO["bluish_green"]),
-        ("Missed", missed, OKABE_ITO["vermillion"]),
-    )
-    left = [0] * len(plans)
-    for label, counts, colour in series:
-        bars = ax.barh(positions, counts, left=left, color=colour, edgecolor="#FFFFFF", label=label)
-        for bar, count in zip(bars, counts, strict=True):
-            if count:
-                _segment_label(ax, bar, f"{label} {count}")
-        left = [total + count for total, count in zip(left, counts, strict=True)]
-    ax.set_yticks(positions, plans)
-    ax.set_xlabel("Number of milestones due")
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_title(heading, y=1.0)
-    ax.legend(loc="lower right", fontsize=8)
+
+    def draw() -> Figure:
+        left_in = _text_width_in(plans) + 0.25
+        heading, top_in = _title(title, left_in=left_in, right_in=0.2)
+        figure = _figure(0.95 + top_in + 0.45 * len(plans), left_in=left_in, top_in=top_in)
+        ax = figure.add_subplot()
+        positions = list(range(len(plans)))[::-1]
+        series = (
+            ("Met", met, OKABE_ITO["bluish_green"]),
+            ("Missed", missed, OKABE_ITO["vermillion"]),
+        )
+        left = [0] * len(plans)
+        for label, counts, colour in series:
+            bars = ax.barh(positions, counts, left=left, color=colour, edgecolor="#FFFFFF", label=label)
+            for bar, count in zip(bars, counts, strict=True):
+                if count:
+                    _segment_label(ax, bar, f"{label} {count}")
+            left = [total + count for total, count in zip(left, counts, strict=True)]
+        ax.set_yticks(positions, plans)
+        ax.set_xlabel("Number of milestones due")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_title(heading, y=1.0)
+        ax.legend(loc="lower right", fontsize=8)
+        return figure
+
     parts = [
         f"{p}: {m} met and {x} missed of {m + x} due" for p, m, x in zip(plans, met, missed, strict=True)
     ]
@@ -323,10 +350,10 @@ def _milestones(data: ReportData) -> tuple[str, str, Figure] | None:
         + "; ".join(parts)
         + "."
     )
-    return title, alt, figure
+    return title, alt, draw
 
 
-def _slippage(data: ReportData) -> tuple[str, str, Figure] | None:
+def _slippage(data: ReportData) -> Drawing | None:
     shown = longest_slippage(data)  # the lines the report's table lists
     lines = sorted(shown.lines, key=lambda s: (-s.days, s.plan_reference, s.reference))
     if not lines:
@@ -334,45 +361,49 @@ def _slippage(data: ReportData) -> tuple[str, str, Figure] | None:
     title = "Slippage: days between baseline and forecast"
     if shown.cut:
         title += f", the {len(lines)} longest of {shown.total:,}"
-    names = [_wrap(f"{s.plan_reference} {s.reference} ({s.kind})", 40) for s in lines]
-    left_in = _text_width_in(names) + 0.25
-    heading, top_in = _title(title, left_in=left_in, right_in=0.3)
-    figure = _figure(0.85 + top_in + 0.42 * len(lines), left_in=left_in, right_in=0.3, top_in=top_in)
-    ax = figure.add_subplot()
-    positions = list(range(len(lines)))[::-1]
-    kinds = (
-        ("action", "Action", OKABE_ITO["vermillion"]),
-        ("milestone", "Milestone", OKABE_ITO["orange"]),
-    )
-    for kind, label, colour in kinds:
-        mine = [(y, s) for y, s in zip(positions, lines, strict=True) if s.kind == kind]
-        if not mine:
-            continue
-        bars = ax.barh(
-            [y for y, _ in mine],
-            [s.days for _, s in mine],
-            color=colour,
-            edgecolor="#FFFFFF",
-            label=label,
+
+    def draw() -> Figure:
+        names = [_wrap(f"{s.plan_reference} {s.reference} ({s.kind})", 40) for s in lines]
+        left_in = _text_width_in(names) + 0.25
+        heading, top_in = _title(title, left_in=left_in, right_in=0.3)
+        figure = _figure(0.85 + top_in + 0.42 * len(lines), left_in=left_in, right_in=0.3, top_in=top_in)
+        ax = figure.add_subplot()
+        positions = list(range(len(lines)))[::-1]
+        kinds = (
+            ("action", "Action", OKABE_ITO["vermillion"]),
+            ("milestone", "Milestone", OKABE_ITO["orange"]),
         )
-        for bar, (_, line) in zip(bars, mine, strict=True):
-            _value_label(
-                ax,
-                bar.get_width(),
-                bar.get_y() + bar.get_height() / 2,
-                f"{line.days} days",
-                xytext=(3, 0),
-                va="center",
+        for kind, label, colour in kinds:
+            mine = [(y, s) for y, s in zip(positions, lines, strict=True) if s.kind == kind]
+            if not mine:
+                continue
+            bars = ax.barh(
+                [y for y, _ in mine],
+                [s.days for _, s in mine],
+                color=colour,
+                edgecolor="#FFFFFF",
+                label=label,
             )
-    ax.legend(loc="lower right", fontsize=8)
-    ax.set_yticks(positions, names)
-    ax.set_xlabel("Days late against baseline")
-    ax.set_xlim(0, max(s.days for s in lines) * 1.25 + 1)
-    ax.set_title(heading, y=1.0)
+            for bar, (_, line) in zip(bars, mine, strict=True):
+                _value_label(
+                    ax,
+                    bar.get_width(),
+                    bar.get_y() + bar.get_height() / 2,
+                    f"{line.days} days",
+                    xytext=(3, 0),
+                    va="center",
+                )
+        ax.legend(loc="lower right", fontsize=8)
+        ax.set_yticks(positions, names)
+        ax.set_xlabel("Days late against baseline")
+        ax.set_xlim(0, max(s.days for s in lines) * 1.25 + 1)
+        ax.set_title(heading, y=1.0)
+        return figure
+
     parts = [f"{s.plan_reference} {s.reference} {s.kind}, {s.days} days" for s in lines]
     counted = f"the {len(lines)} longest of {shown.total:,}" if shown.cut else f"{len(lines)}"
     alt = f"{title}, bar chart of {counted} slipped items, largest first: " + "; ".join(parts) + "."
-    return title, alt, figure
+    return title, alt, draw
 
 
 def _reference_lines(
@@ -461,14 +492,14 @@ def _kpi_panel(ax: Axes, series: KpiSeries, period_ends: Sequence[date], *, titl
     ax.set_title(title, fontsize=8, y=1.0)
 
 
-def _kpi_group(group: KpiGroup) -> tuple[str, str, Figure] | None:
+def _kpi_group(group: KpiGroup) -> Drawing | None:
     """One plan's KPIs as small multiples."""
     return _kpi_multiples(
         f"Key performance indicators: {group.plan_reference}", group.kpis, group.period_ends
     )
 
 
-def _kpi_misses(kpis: Sequence[KpiSeries], number: int, of: int) -> tuple[str, str, Figure] | None:
+def _kpi_misses(kpis: Sequence[KpiSeries], number: int, of: int) -> Drawing | None:
     """Some of the KPIs that miss their mark (of many plans), worst first, as small multiples."""
     ends = sorted({p.period_end for k in kpis for p in k.points})
     title = "Key performance indicators missing their target or statutory threshold"
@@ -479,39 +510,43 @@ def _kpi_misses(kpis: Sequence[KpiSeries], number: int, of: int) -> tuple[str, s
 
 def _kpi_multiples(
     title: str, series: Sequence[KpiSeries], ends: Sequence[date], *, with_plan: bool = False
-) -> tuple[str, str, Figure] | None:
+) -> Drawing | None:
     """KPIs as small multiples: a panel each, two to a row, one time axis, one legend."""
     kpis = [k for k in series if any(p.value is not None for p in k.points)]
     if not kpis:
         return None
-    columns = 2 if len(kpis) > 1 else 1
-    rows = -(-len(kpis) // columns)
-    titles = [_kpi_title(k, columns, with_plan=with_plan) for k in kpis]
-    gap = 0.15 + KPI_TITLE_LINE_IN * max(t.count("\n") + 1 for t in titles)
-    height = rows * KPI_AXES_IN + (rows - 1) * gap + gap + KPI_BOTTOM_IN
-    figure = _figure(height, left_in=0.2, right_in=0.15, top_in=gap, bottom_in=KPI_BOTTOM_IN)
-    width = (WIDTH_IN - 0.35 - KPI_COLUMN_GAP_IN * (columns - 1)) / columns
-    figure.subplots_adjust(hspace=gap / KPI_AXES_IN, wspace=KPI_COLUMN_GAP_IN / width)
-    axes = figure.subplots(rows, columns, squeeze=False, sharex=True)
-    axes[0][0].set_xticks(range(len(ends)), [end.strftime("%b\n%Y") for end in ends])
-    axes[0][0].set_xlim(-0.5, len(ends) - 0.5)
-    for index, ax in enumerate(axes.flat):
-        if index >= len(kpis):
-            ax.set_visible(False)
-            continue
-        # Dates under a panel with no panel below it.
-        _kpi_panel(ax, kpis[index], ends, title=titles[index], dated=index + columns >= len(kpis))
-    handles = [
-        Line2D([], [], color=LINE, marker="o", markersize=4, linewidth=1.8, label="Actual"),
-        Line2D([], [], color=TARGET, linestyle="--", linewidth=1.2, label="Target"),
-        Line2D([], [], color=THRESHOLD, linestyle=":", linewidth=1.6, label="Statutory threshold"),
-    ]
-    figure.legend(handles=handles, loc="lower center", ncols=3, fontsize=8)
+
+    def draw() -> Figure:
+        columns = 2 if len(kpis) > 1 else 1
+        rows = -(-len(kpis) // columns)
+        titles = [_kpi_title(k, columns, with_plan=with_plan) for k in kpis]
+        gap = 0.15 + KPI_TITLE_LINE_IN * max(t.count("\n") + 1 for t in titles)
+        height = rows * KPI_AXES_IN + (rows - 1) * gap + gap + KPI_BOTTOM_IN
+        figure = _figure(height, left_in=0.2, right_in=0.15, top_in=gap, bottom_in=KPI_BOTTOM_IN)
+        width = (WIDTH_IN - 0.35 - KPI_COLUMN_GAP_IN * (columns - 1)) / columns
+        figure.subplots_adjust(hspace=gap / KPI_AXES_IN, wspace=KPI_COLUMN_GAP_IN / width)
+        axes = figure.subplots(rows, columns, squeeze=False, sharex=True)
+        axes[0][0].set_xticks(range(len(ends)), [end.strftime("%b\n%Y") for end in ends])
+        axes[0][0].set_xlim(-0.5, len(ends) - 0.5)
+        for index, ax in enumerate(axes.flat):
+            if index >= len(kpis):
+                ax.set_visible(False)
+                continue
+            # Dates under a panel with no panel below it.
+            _kpi_panel(ax, kpis[index], ends, title=titles[index], dated=index + columns >= len(kpis))
+        handles = [
+            Line2D([], [], color=LINE, marker="o", markersize=4, linewidth=1.8, label="Actual"),
+            Line2D([], [], color=TARGET, linestyle="--", linewidth=1.2, label="Target"),
+            Line2D([], [], color=THRESHOLD, linestyle=":", linewidth=1.6, label="Statutory threshold"),
+        ]
+        figure.legend(handles=handles, loc="lower center", ncols=3, fontsize=8)
+        return figure
+
     alt = (
         f"{title}: {len(kpis)} line {'chart' if len(kpis) == 1 else 'charts'}, one an indicator by period. "
         + " ".join(_kpi_description(k, with_plan=with_plan) for k in kpis)
     )
-    return title, alt, figure
+    return title, alt, draw
 
 
 def _by_organisation(rows: Sequence[ComplianceRow]) -> list[tuple[str, int, int]]:
@@ -523,86 +558,94 @@ def _by_organisation(rows: Sequence[ComplianceRow]) -> list[tuple[str, int, int]
     return [(name, assigned, compliant) for name, (assigned, compliant) in sorted(totals.items())]
 
 
-def _compliance(data: ReportData) -> tuple[str, str, Figure] | None:
+def _compliance(data: ReportData) -> Drawing | None:
     organisations = [o for o in _by_organisation(data.compliance) if o[1]]
     if not organisations:
         return None
     title = f"Training compliance by organisation: {data.training_course}"
     percents = [round(100 * compliant / assigned, 1) for _, assigned, compliant in organisations]
-    labels = [
-        f"{format_percent(percent)} ({compliant:,} of {assigned:,})"
-        for (_, assigned, compliant), percent in zip(organisations, percents, strict=True)
-    ]
-    names = [_wrap(name, 30) for name, _, _ in organisations]
-    left_in, right_in = _text_width_in(names) + 0.25, _text_width_in(labels, 8) + 0.3
-    heading, top_in = _title(title, left_in=left_in, right_in=right_in)
-    figure = _figure(
-        1.0 + top_in + 0.45 * len(organisations),
-        left_in=left_in,
-        right_in=right_in,
-        bottom_in=0.8,
-        top_in=top_in,
-    )
-    ax = figure.add_subplot()
-    positions = list(range(len(organisations)))[::-1]
-    ax.barh(positions, [100.0] * len(organisations), color="#E5E6E7", edgecolor="none", label="Assigned")
-    bars = ax.barh(positions, percents, color=OKABE_ITO["blue"], edgecolor="#FFFFFF", label="Compliant")
-    for bar, label in zip(bars, labels, strict=True):
-        _value_label(ax, 100.0, bar.get_y() + bar.get_height() / 2, label, xytext=(4, 0), va="center")
-    ax.set_yticks(positions, names)
-    ax.set_xlim(0, 100)
-    ax.set_xticks([0, 20, 40, 60, 80, 100])
-    ax.set_xlabel("Per cent of assigned staff compliant")
-    ax.set_title(heading, y=1.0)
-    figure.legend(loc="lower center", ncols=2, fontsize=8)
+
+    def draw() -> Figure:
+        labels = [
+            f"{format_percent(percent)} ({compliant:,} of {assigned:,})"
+            for (_, assigned, compliant), percent in zip(organisations, percents, strict=True)
+        ]
+        names = [_wrap(name, 30) for name, _, _ in organisations]
+        left_in, right_in = _text_width_in(names) + 0.25, _text_width_in(labels, 8) + 0.3
+        heading, top_in = _title(title, left_in=left_in, right_in=right_in)
+        figure = _figure(
+            1.0 + top_in + 0.45 * len(organisations),
+            left_in=left_in,
+            right_in=right_in,
+            bottom_in=0.8,
+            top_in=top_in,
+        )
+        ax = figure.add_subplot()
+        positions = list(range(len(organisations)))[::-1]
+        ax.barh(positions, [100.0] * len(organisations), color="#E5E6E7", edgecolor="none", label="Assigned")
+        bars = ax.barh(positions, percents, color=OKABE_ITO["blue"], edgecolor="#FFFFFF", label="Compliant")
+        for bar, label in zip(bars, labels, strict=True):
+            _value_label(ax, 100.0, bar.get_y() + bar.get_height() / 2, label, xytext=(4, 0), va="center")
+        ax.set_yticks(positions, names)
+        ax.set_xlim(0, 100)
+        ax.set_xticks([0, 20, 40, 60, 80, 100])
+        ax.set_xlabel("Per cent of assigned staff compliant")
+        ax.set_title(heading, y=1.0)
+        figure.legend(loc="lower center", ncols=2, fontsize=8)
+        return figure
+
     parts = [
         f"{name} {format_percent(p)} ({compliant} of {assigned})"
         for (name, assigned, compliant), p in zip(organisations, percents, strict=True)
     ]
     alt = f"{title}, bar chart of the per cent of assigned staff who are compliant. " + "; ".join(parts) + "."
-    return title, alt, figure
+    return title, alt, draw
 
 
-def _training_trend(data: ReportData) -> tuple[str, str, Figure] | None:
+def _training_trend(data: ReportData) -> Drawing | None:
     """Staff trained (a number of people) at each date, against the board's target number."""
     trend = data.compliance_trend
     if not trend or not any(p.assigned for p in trend):
         return None
     title = f"Staff trained over time: {data.training_course}"
-    rotate = len(trend) > 8
-    top = max([*(p.compliant for p in trend), *(p.assigned for p in trend), data.training_target or 0])
-    left_in = _text_width_in([f"{top:,}"]) + 0.45
-    heading, top_in = _title(title, left_in=left_in, right_in=0.2)
-    bottom_in = 1.05 if rotate else 0.75
-    figure = _figure(1.6 + top_in + bottom_in, left_in=left_in, bottom_in=bottom_in, top_in=top_in)
-    ax = figure.add_subplot()
-    xs = list(range(len(trend)))
-    trained = [p.compliant for p in trend]
-    ax.plot(xs, trained, color=LINE, marker="s", markersize=5, linewidth=2, label="Staff trained")
-    ax.plot(
-        xs,
-        [p.assigned for p in trend],
-        color=MUTED,
-        marker="^",
-        markersize=4,
-        linewidth=1,
-        linestyle="-.",
-        label="Staff assigned",
-    )
-    for x, count in zip(xs, trained, strict=True):
-        _value_label(ax, x, count, f"{count:,}", xytext=(0, 7), ha="center")
     target = data.training_target
-    _reference_lines(ax, target=target, threshold=None, describe=lambda v: f"{v:,.0f} staff")
-    labels = [_short_date(p.on) for p in trend]
-    if rotate:
-        ax.set_xticks(xs, labels, rotation=45, ha="right")
-    else:
-        ax.set_xticks(xs, labels)
-    ax.set_xlim(-0.4, len(xs) - 0.6)
-    ax.set_ylim(0, top * 1.15 or 1)
-    ax.set_ylabel("Staff")
-    ax.set_title(heading, y=1.0)
-    figure.legend(loc="lower center", ncols=3, fontsize=8)
+
+    def draw() -> Figure:
+        rotate = len(trend) > 8
+        top = max([*(p.compliant for p in trend), *(p.assigned for p in trend), data.training_target or 0])
+        left_in = _text_width_in([f"{top:,}"]) + 0.45
+        heading, top_in = _title(title, left_in=left_in, right_in=0.2)
+        bottom_in = 1.05 if rotate else 0.75
+        figure = _figure(1.6 + top_in + bottom_in, left_in=left_in, bottom_in=bottom_in, top_in=top_in)
+        ax = figure.add_subplot()
+        xs = list(range(len(trend)))
+        trained = [p.compliant for p in trend]
+        ax.plot(xs, trained, color=LINE, marker="s", markersize=5, linewidth=2, label="Staff trained")
+        ax.plot(
+            xs,
+            [p.assigned for p in trend],
+            color=MUTED,
+            marker="^",
+            markersize=4,
+            linewidth=1,
+            linestyle="-.",
+            label="Staff assigned",
+        )
+        for x, count in zip(xs, trained, strict=True):
+            _value_label(ax, x, count, f"{count:,}", xytext=(0, 7), ha="center")
+        _reference_lines(ax, target=target, threshold=None, describe=lambda v: f"{v:,.0f} staff")
+        labels = [_short_date(p.on) for p in trend]
+        if rotate:
+            ax.set_xticks(xs, labels, rotation=45, ha="right")
+        else:
+            ax.set_xticks(xs, labels)
+        ax.set_xlim(-0.4, len(xs) - 0.6)
+        ax.set_ylim(0, top * 1.15 or 1)
+        ax.set_ylabel("Staff")
+        ax.set_title(heading, y=1.0)
+        figure.legend(loc="lower center", ncols=3, fontsize=8)
+        return figure
+
     parts = [f"{p.compliant:,} of {p.assigned:,} assigned at {_long_date(p.on)}" for p in trend]
     alt = (
         f"Line chart: {title}. "
@@ -610,48 +653,56 @@ def _training_trend(data: ReportData) -> tuple[str, str, Figure] | None:
         + "."
         + (f" Target {target:,} staff trained (dashed line)." if target is not None else "")
     )
-    return title, alt, figure
+    return title, alt, draw
 
 
-def report_charts(data: ReportData, *, image_format: str = "svg") -> list[Chart]:
-    """Every chart of the report, in report order; a section with no data has no chart.
+@dataclass(frozen=True, slots=True)
+class ChartPlan:
+    """A chart before it is drawn: what the report says about it (known at once, from the data) and how
+    to draw it (the CPU work)."""
+
+    key: str
+    title: str
+    alt_text: str
+    draw: Callable[[], Figure]
+
+
+def chart_plans(data: ReportData) -> list[ChartPlan]:
+    """Every chart of the report, in report order, undrawn; a section with no data has no chart.
 
     Keys: "rag_by_area", "milestones", "slippage", "kpis_<plan reference>" (one per plan with KPI
     values: small multiples; with more KPIs than the paper lists, "kpis_missing_<n>" instead: the KPIs
     that miss their mark, worst first, a few figures of panels), "training_by_organisation",
     "training_trend".
     """
-    builders: list[tuple[str, Callable[[], tuple[str, str, Figure] | None]]] = [
-        ("rag_by_area", lambda: _rag_by_area(data)),
-        ("milestones", lambda: _milestones(data)),
-        ("slippage", lambda: _slippage(data)),
+    built: list[tuple[str, Drawing | None]] = [
+        ("rag_by_area", _rag_by_area(data)),
+        ("milestones", _milestones(data)),
+        ("slippage", _slippage(data)),
     ]
     paper = board_paper(data)
     if paper.kpis_as_scorecard:  # many KPIs: those that miss their mark, a few figures of panels
         figures = paper.kpi_chart_panels()
-        builders += [
-            (
-                f"kpis_missing_{n}",
-                lambda n=n, lines=lines: _kpi_misses([line.kpi for line in lines], n, len(figures)),  # type: ignore[misc]
-            )
+        built += [
+            (f"kpis_missing_{n}", _kpi_misses([line.kpi for line in lines], n, len(figures)))
             for n, lines in enumerate(figures, start=1)
         ]
     else:
-        builders += [
-            (f"kpis_{g.plan_reference}", lambda g=g: _kpi_group(g))  # type: ignore[misc]
-            for g in paper.kpi_groups
-        ]
-    builders += [
-        ("training_by_organisation", lambda: _compliance(data)),
-        ("training_trend", lambda: _training_trend(data)),
+        built += [(f"kpis_{g.plan_reference}", _kpi_group(g)) for g in paper.kpi_groups]
+    built += [
+        ("training_by_organisation", _compliance(data)),
+        ("training_trend", _training_trend(data)),
     ]
+    return [ChartPlan(key, *drawing) for key, drawing in built if drawing is not None]
+
+
+def report_charts(data: ReportData, *, image_format: str = "svg") -> list[Chart]:
+    """Every chart of the report drawn, in report order (chart_plans says which)."""
     charts = []
     with _style():
-        for key, build in builders:
-            built = build()
-            if built is None:
-                continue
-            title, alt, figure = built
-            mime, content = _encode(figure, image_format)
-            charts.append(Chart(key=key, title=title, alt_text=alt, mime=mime, content=content))
+        for plan in chart_plans(data):
+            mime, content = _encode(plan.draw(), image_format)
+            charts.append(
+                Chart(key=plan.key, title=plan.title, alt_text=plan.alt_text, mime=mime, content=content)
+            )
     return charts

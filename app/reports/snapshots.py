@@ -1,7 +1,8 @@
 """Report snapshots: a board's report for a period, generated once and kept exactly as the board saw it.
 
 `request_report` stores a QUEUED row and generates it in the background (an asyncio task: the figures
-through the async services, then charts, HTML, PDF and XLSX in a worker thread), so nobody's page waits
+through the async services, then the files by app.reports.files in a worker thread, the charts and XLSX
+in a worker process beside it), so nobody's page waits
 for it; the row's status, progress and note say how far it has got. `generate_now` does the same and
 waits (the command line, the demo, tests). Only a QUEUED or RUNNING row is ever written to: once READY
 (or FAILED) every write is refused, so a snapshot's data and files never change after the event.
@@ -10,9 +11,7 @@ waits (the command line, the demo, tests). Only a QUEUED or RUNNING row is ever 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -26,9 +25,8 @@ from app.enums import AuditAction, Cadence, ReportStatus
 from app.reports.charts import report_charts
 from app.reports.compare import changes_between
 from app.reports.data import build_report, last_complete_quarter, report_period
+from app.reports.files import report_files
 from app.reports.model import Change, ReportData, decode, encode
-from app.reports.render import report_html, report_pdf
-from app.reports.workbook import report_xlsx
 from app.tables import Board, ReportSnapshot, Staff
 
 log = logging.getLogger(__name__)
@@ -65,14 +63,6 @@ class SnapshotError(ValueError):
         super().__init__(message)
         self.field = field
         self.message = message
-
-
-@dataclass(frozen=True, slots=True)
-class Files:
-    html: str
-    pdf: bytes
-    xlsx: bytes
-    sha256: str
 
 
 def default_period_end(today: date) -> date:
@@ -237,18 +227,6 @@ async def _queue(*, board_id: int, period_end: date, actor: Actor, now: datetime
     return snapshot_id, requester["full_name"] if requester else actor.label
 
 
-def _files(data: ReportData) -> Files:
-    """The board paper's files from its data: CPU work, run in a worker thread."""
-    charts = report_charts(data)  # SVG: vector in the PDF too
-    pdf = report_pdf(data, charts)
-    return Files(
-        html=report_html(data, charts),
-        pdf=pdf,
-        xlsx=report_xlsx(data),
-        sha256=hashlib.sha256(pdf).hexdigest(),
-    )
-
-
 async def _generate(
     *,
     snapshot_id: int,
@@ -287,7 +265,7 @@ async def _generate(
                 ReportSnapshot.progress_note: "Drawing the charts and writing the files",
             },
         )
-        files = await anyio.to_thread.run_sync(_files, data)
+        files = await anyio.to_thread.run_sync(report_files, data)
         async with write_transaction():
             await update_unfinished(
                 snapshot_id,

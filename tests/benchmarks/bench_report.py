@@ -1,4 +1,5 @@
-"""Benchmark: a board report's PDF from the data: figures, charts, then the PDF, at demo and large size.
+"""Benchmark: a board report's files from the data: the figures, then the PDF with its charts (and the XLSX
+and HTML), at demo and large size.
 
 Run with `.venv/bin/python -m tests.benchmarks.bench_report --size demo|large|both [--repeat 3]
 [--out FILE]`, or `--database-url URL --no-prepare --size large` for a database already prepared.
@@ -8,9 +9,12 @@ Preparing a size: `assure migrate` and `assure demo` into a fresh SQLite file; l
 (`tests.benchmarks.generate --actions 1000`). The board measured is `--board NAME`, else the board with
 the most plans (the generated one at large size; at demo size the demo's board, or one made here for
 every plan when the demo has none). Each repeat times, as `assure report generate` and the background
-generation do them: `build_report` (the SQL), `report_charts` and `report_pdf` (in a worker thread),
-for the last complete quarter; the XLSX and HTML are timed too but are not part of the goal.
-Goal (issue 5): the PDF in under 3 s at demo size and under 5 s at large size, on this machine.
+generation do them, for the last complete quarter: `build_report` (the SQL), then `report_files` in a
+worker thread (app/reports/files.py: the PDF, with the charts drawn and the XLSX written in a worker
+process beside it, then the HTML). For reference it also times each file's step alone, one after
+another in this process (charts, PDF, XLSX, HTML), as generation did before report_files.
+Goal (issue 5): the PDF in under 3 s at demo size and under 5 s at large size, on this machine; the
+measure is the figures plus every file, so the PDF is ready sooner than that.
 """
 
 from __future__ import annotations
@@ -33,8 +37,8 @@ from tests.benchmarks.prepare import LARGE, REPO, SETUP_SECONDS, environment, pr
 
 GOALS = {"demo": 3.0, "large": 5.0}
 LARGE_REPORT = [*LARGE, "--actions", "1000"]
-STEPS = ("data", "charts", "pdf")
-EXTRA_STEPS = ("xlsx", "html")
+STEPS = ("data", "files")
+EXTRA_STEPS = ("charts", "pdf", "xlsx", "html")
 
 
 @dataclass
@@ -122,6 +126,7 @@ async def measure(size: str, board_name: str | None, repeat: int, *, cold: bool 
     from app.database import close_pool, open_pool
     from app.reports.charts import report_charts
     from app.reports.data import build_report, last_complete_quarter
+    from app.reports.files import report_files
     from app.reports.render import report_html, report_pdf
     from app.reports.workbook import report_xlsx
     from courses.tables import ComplianceFigures
@@ -133,18 +138,22 @@ async def measure(size: str, board_name: str | None, repeat: int, *, cold: bool 
         result = Result(size, name, period_end, await _dataset(), {}, cold=cold)
         result.timings = {step: [] for step in (*STEPS, *EXTRA_STEPS)}
         result.load_before = os.getloadavg()
-        for attempt in range(repeat + 1):  # the first is a warm-up (imports, fonts, caches)
+        for attempt in range(repeat + 1):  # the first is a warm-up (imports, fonts, the worker process)
             if cold:
                 await ComplianceFigures.delete(force=True)
             cpu = time.process_time()
             started = time.perf_counter()
             data = await build_report(board_id=board_id, period_end=period_end, generated_by="benchmark")
             built = time.perf_counter()
-            charts = await anyio.to_thread.run_sync(report_charts, data)
-            drawn = time.perf_counter()
-            pdf = await anyio.to_thread.run_sync(report_pdf, data, charts)
+            made = await anyio.to_thread.run_sync(report_files, data)
             printed = time.perf_counter()
             cpu_used = time.process_time() - cpu
+            pdf = made.pdf
+            # Each step alone, for reference (not in the goal).
+            charts = await anyio.to_thread.run_sync(report_charts, data)
+            drawn = time.perf_counter()
+            await anyio.to_thread.run_sync(report_pdf, data, charts)
+            alone = time.perf_counter()
             await anyio.to_thread.run_sync(report_xlsx, data)
             workbook = time.perf_counter()
             await anyio.to_thread.run_sync(report_html, data, charts)
@@ -163,7 +172,14 @@ async def measure(size: str, board_name: str | None, repeat: int, *, cold: bool 
                 continue
             for step, seconds in zip(
                 (*STEPS, *EXTRA_STEPS),
-                (built - started, drawn - built, printed - drawn, workbook - printed, html - workbook),
+                (
+                    built - started,
+                    printed - built,
+                    drawn - printed,
+                    alone - drawn,
+                    workbook - alone,
+                    html - workbook,
+                ),
                 strict=True,
             ):
                 result.timings[step].append(seconds)
@@ -201,21 +217,21 @@ def render(result: Result) -> str:
         values = result.timings[step]
         label = {
             "data": "figures (`build_report`, SQL)",
-            "charts": "charts (`report_charts`, SVG)",
-            "pdf": "PDF (`report_pdf`, WeasyPrint)",
-            "xlsx": "XLSX (`report_xlsx`; not in the goal)",
-            "html": "HTML (`report_html`; not in the goal)",
+            "files": "files (`report_files`: PDF, charts and XLSX beside it, HTML)",
+            "charts": "for reference, alone: charts (`report_charts`, SVG)",
+            "pdf": "for reference, alone: PDF (`report_pdf`, WeasyPrint)",
+            "xlsx": "for reference, alone: XLSX (`report_xlsx`)",
+            "html": "for reference, alone: HTML (`report_html`)",
         }[step]
         lines.append(f"| {label} | {statistics.median(values):.2f} | {min(values):.2f} | {max(values):.2f} |")
     lines.append(
-        f"| **figures + charts + PDF** | **{median:.2f}** | {min(result.totals):.2f} | "
-        f"{max(result.totals):.2f} |"
+        f"| **figures + files** | **{median:.2f}** | {min(result.totals):.2f} | {max(result.totals):.2f} |"
     )
     verdict = "met" if median < goal else "missed"
     lines += [
         "",
-        f"Goal: under {goal:.0f} s: **{verdict}** (median {median:.2f} s; CPU time of this process "
-        f"{statistics.median(result.cpu):.2f} s, median).",
+        f"Goal: under {goal:.0f} s: **{verdict}** (median {median:.2f} s; CPU time of this process, "
+        f"not counting the worker process, {statistics.median(result.cpu):.2f} s, median).",
     ]
     return "\n".join(lines)
 

@@ -125,7 +125,7 @@ async def test_a_failure_is_recorded_with_its_message_and_nothing_else(monkeypat
     def broken(data):
         raise RuntimeError("the PDF library is missing")
 
-    monkeypatch.setattr(snapshots, "_files", broken)
+    monkeypatch.setattr(snapshots, "report_files", broken)
     snapshot_id = await snapshots.generate_now(board_id=board_id, period_end=TODAY, actor=CLI_ACTOR)
     row = await _row(snapshot_id)
     assert row["status"] == ReportStatus.FAILED
