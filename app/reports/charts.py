@@ -8,7 +8,7 @@ drew each hatched bar as a pattern (a fifth of the demo PDF's time). Each chart 
 states its figures in words; the report also prints the same figures in tables.
 
 Output is deterministic (fixed font and hash salt, no date in the file) so the same data gives the same
-bytes. Drawing is CPU work: callers run `report_charts` in a worker thread.
+bytes. Drawing is CPU work: it is done in the worker process of app.reports.files.
 """
 
 from __future__ import annotations

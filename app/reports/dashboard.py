@@ -1,7 +1,8 @@
 """The leaders' dashboard: the board report as it stands today, built live and never stored.
 
 The figures come from `reports.data.build_report` (the same function a snapshot uses, so the dashboard
-and the board paper agree); the charts are drawn in a worker thread so the event loop stays free.
+and the board paper agree); the charts are drawn in the reports' worker process (app.reports.files), so
+the server's own process stays free for other pages.
 """
 
 from __future__ import annotations
@@ -9,15 +10,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import anyio
 import msgspec
 
 from action_plans.tables import Plan, PriorityArea
 from app.enums import Cadence
 from app.reports import boards as boards_service
 from app.reports import snapshots
-from app.reports.charts import report_charts
 from app.reports.data import build_report, current_period_end, report_period
+from app.reports.files import draw_charts
 from app.reports.model import decode
 from app.tables import Organisation
 
@@ -110,5 +110,5 @@ async def dashboard(
     if row is not None:
         data = msgspec.structs.replace(data, previous_snapshot_id=row["id"])
     context["data"] = data
-    context["charts"] = await anyio.to_thread.run_sync(report_charts, data)
+    context["charts"] = await draw_charts(data)
     return context

@@ -5,7 +5,8 @@ The PDF is most of the work (about 4 s of 6 at 50,000 staff and 1,000 actions) a
 needs each chart only when it builds the chart's box, after parsing and styling the whole document, which
 takes longer than drawing every chart: so the charts are drawn beside it (render.report_pdf_while_drawing)
 instead of before it, and the workbook after them in the same worker. All of it is CPU work: callers run
-`report_files` in a worker thread.
+`report_files` in a worker thread. The live dashboard's charts are drawn in the same worker
+(`draw_charts`).
 
 The worker is started once, on first use, from a fork server that has already imported the drawing and
 workbook code (multiprocessing's "forkserver": a clean process, never a fork of a threaded server), and
@@ -15,20 +16,25 @@ starts a new one.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import multiprocessing
 import threading
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from multiprocessing.context import BaseContext
+from typing import TypeVar
 
-from app.reports.charts import chart_plans, report_charts
+from app.reports.charts import Chart, chart_plans, report_charts
 from app.reports.model import ReportData
 from app.reports.render import report_html, report_pdf_while_drawing
 from app.reports.workbook import report_xlsx
 
-__all__ = ["Files", "report_files", "stop_worker"]
+__all__ = ["Files", "draw_charts", "report_files", "stop_worker"]
+
+T = TypeVar("T")
 
 # What the fork server imports once, so each worker starts ready to draw and write.
 PRELOAD = ["app.reports.charts", "app.reports.workbook"]
@@ -77,16 +83,20 @@ def stop_worker() -> None:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def report_files(data: ReportData) -> Files:
-    """The board paper's HTML, PDF (with its SHA-256) and XLSX."""
+def _submit(fn: Callable[[ReportData], T], data: ReportData) -> tuple[ProcessPoolExecutor, Future[T]]:
     pool = _pool()
     try:
-        try:
-            drawn = pool.submit(report_charts, data)
-        except BrokenProcessPool:  # the worker died while idle: start another
-            _forget(pool)
-            pool = _pool()
-            drawn = pool.submit(report_charts, data)
+        return pool, pool.submit(fn, data)
+    except BrokenProcessPool:  # the worker died while idle: start another
+        _forget(pool)
+        pool = _pool()
+        return pool, pool.submit(fn, data)
+
+
+def report_files(data: ReportData) -> Files:
+    """The board paper's HTML, PDF (with its SHA-256) and XLSX."""
+    pool, drawn = _submit(report_charts, data)
+    try:
         workbook = pool.submit(report_xlsx, data)
         pdf = report_pdf_while_drawing(data, chart_plans(data), drawn)
         charts, xlsx = drawn.result(), workbook.result()
@@ -94,3 +104,14 @@ def report_files(data: ReportData) -> Files:
         _forget(pool)
         raise
     return Files(html=report_html(data, charts), pdf=pdf, xlsx=xlsx, sha256=hashlib.sha256(pdf).hexdigest())
+
+
+async def draw_charts(data: ReportData) -> list[Chart]:
+    """The report's charts, drawn in the worker process (the live dashboard): the server's own process
+    stays free for other people's pages."""
+    pool, drawn = _submit(report_charts, data)
+    try:
+        return await asyncio.wrap_future(drawn)
+    except BrokenProcessPool:
+        _forget(pool)
+        raise

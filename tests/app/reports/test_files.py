@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from app.reports import files
 from app.reports.charts import Chart, chart_plans, report_charts
-from app.reports.files import report_files
+from app.reports.files import draw_charts, report_files
 from app.reports.render import report_html, report_pdf, report_pdf_while_drawing
 from app.reports.workbook import SHEETS, report_xlsx
 from tests.app.reports.sample import sample_report
@@ -73,3 +73,8 @@ def test_a_worker_that_died_is_replaced() -> None:
     made = report_files(sample_report())
     assert made.pdf.startswith(b"%PDF-")
     assert files._pool() is not pool
+
+
+async def test_the_dashboards_charts_are_drawn_in_the_worker() -> None:
+    data = sample_report()
+    assert await draw_charts(data) == report_charts(data)
