@@ -10,8 +10,8 @@ instead of before it, and the workbook after them in the same worker. All of it 
 
 The worker is started once, on first use, from a fork server that has already imported the drawing and
 workbook code (multiprocessing's "forkserver": a clean process, never a fork of a threaded server), and
-kept. A worker that dies (killed, out of memory) fails the report in hand with its error; the next report
-starts a new one.
+kept. A worker that dies (killed, out of memory) fails the job in hand with its error; the next job finds
+the pool broken and starts a new one.
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ def _submit(fn: Callable[[ReportData], T], data: ReportData) -> tuple[ProcessPoo
     pool = _pool()
     try:
         return pool, pool.submit(fn, data)
-    except BrokenProcessPool:  # the worker died while idle: start another
+    except BrokenProcessPool:  # the worker died, during the last job or since: start another
         _forget(pool)
         pool = _pool()
         return pool, pool.submit(fn, data)
@@ -96,22 +96,14 @@ def _submit(fn: Callable[[ReportData], T], data: ReportData) -> tuple[ProcessPoo
 def report_files(data: ReportData) -> Files:
     """The board paper's HTML, PDF (with its SHA-256) and XLSX."""
     pool, drawn = _submit(report_charts, data)
-    try:
-        workbook = pool.submit(report_xlsx, data)
-        pdf = report_pdf_while_drawing(data, chart_plans(data), drawn)
-        charts, xlsx = drawn.result(), workbook.result()
-    except BrokenProcessPool:
-        _forget(pool)
-        raise
+    workbook = pool.submit(report_xlsx, data)
+    pdf = report_pdf_while_drawing(data, chart_plans(data), drawn)
+    charts, xlsx = drawn.result(), workbook.result()
     return Files(html=report_html(data, charts), pdf=pdf, xlsx=xlsx, sha256=hashlib.sha256(pdf).hexdigest())
 
 
 async def draw_charts(data: ReportData) -> list[Chart]:
     """The report's charts, drawn in the worker process (the live dashboard): the server's own process
     stays free for other people's pages."""
-    pool, drawn = _submit(report_charts, data)
-    try:
-        return await asyncio.wrap_future(drawn)
-    except BrokenProcessPool:
-        _forget(pool)
-        raise
+    _, drawn = _submit(report_charts, data)
+    return await asyncio.wrap_future(drawn)
