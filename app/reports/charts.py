@@ -223,6 +223,20 @@ def _segment_label(ax: Axes, bar: Any, text: str) -> None:
     ax.text(x, y, text, ha="center", va="center", fontsize=8, fontweight="bold", color=TEXT, bbox=LABEL_BOX)
 
 
+def _stacked_bars(
+    ax: Axes, positions: Sequence[int], segments: Sequence[tuple[str, str, list[int], str]], **style: Any
+) -> None:
+    """Horizontal bars built of segments, left to right: (word, legend label, a count a bar, colour) each;
+    every segment that is not empty says its word and count."""
+    left = [0] * len(positions)
+    for word, label, counts, colour in segments:
+        bars = ax.barh(positions, counts, left=left, color=colour, edgecolor="#FFFFFF", label=label, **style)
+        for bar, count in zip(bars, counts, strict=True):
+            if count:
+                _segment_label(ax, bar, f"{word} {count}")
+        left = [total + count for total, count in zip(left, counts, strict=True)]
+
+
 def _value_label(ax: Axes, x: float, y: float, text: str, **kwargs: Any) -> None:
     ax.annotate(
         text, (x, y), textcoords="offset points", fontsize=8, color=TEXT, bbox=LABEL_BOX, zorder=5, **kwargs
@@ -274,23 +288,17 @@ def _rag_by_area(data: ReportData) -> Drawing | None:
         heading, top_in = _title(title, left_in=left_in, right_in=0.2)
         figure = _figure(1.0 + top_in + 0.5 * len(rows), left_in=left_in, bottom_in=0.95, top_in=top_in)
         ax = figure.add_subplot()
-        left = [0] * len(rows)
         positions = list(range(len(rows)))[::-1]
-        for rag in RAGS:
-            counts = [now.get(rag, 0) for _, now, _ in rows]
-            bars = ax.barh(
-                positions,
-                counts,
-                left=left,
-                color=RAG_COLOURS[rag],
-                edgecolor="#FFFFFF",
-                linewidth=0.8,
-                label=f"{RAG_WORDS[rag]}: {RAG_LABELS[rag]}",
+        segments = [
+            (
+                RAG_WORDS[rag],
+                f"{RAG_WORDS[rag]}: {RAG_LABELS[rag]}",
+                [now.get(rag, 0) for _, now, _ in rows],
+                RAG_COLOURS[rag],
             )
-            for bar, count in zip(bars, counts, strict=True):
-                if count:
-                    _segment_label(ax, bar, f"{RAG_WORDS[rag]} {count}")
-            left = [total + count for total, count in zip(left, counts, strict=True)]
+            for rag in RAGS
+        ]
+        _stacked_bars(ax, positions, segments, linewidth=0.8)
         ax.set_yticks(positions, names)
         ax.set_xlabel("Number of actions")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -324,17 +332,11 @@ def _milestones(data: ReportData) -> Drawing | None:
         figure = _figure(0.95 + top_in + 0.45 * len(plans), left_in=left_in, top_in=top_in)
         ax = figure.add_subplot()
         positions = list(range(len(plans)))[::-1]
-        series = (
-            ("Met", met, OKABE_ITO["bluish_green"]),
-            ("Missed", missed, OKABE_ITO["vermillion"]),
-        )
-        left = [0] * len(plans)
-        for label, counts, colour in series:
-            bars = ax.barh(positions, counts, left=left, color=colour, edgecolor="#FFFFFF", label=label)
-            for bar, count in zip(bars, counts, strict=True):
-                if count:
-                    _segment_label(ax, bar, f"{label} {count}")
-            left = [total + count for total, count in zip(left, counts, strict=True)]
+        segments = [
+            ("Met", "Met", met, OKABE_ITO["bluish_green"]),
+            ("Missed", "Missed", missed, OKABE_ITO["vermillion"]),
+        ]
+        _stacked_bars(ax, positions, segments)
         ax.set_yticks(positions, plans)
         ax.set_xlabel("Number of milestones due")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
