@@ -28,7 +28,7 @@ from app.accounts.throttle import SignInThrottle
 from app.admin.controllers import ADMIN_CONTROLLERS
 from app.api import API_CONTROLLERS
 from app.reports.controllers import REPORT_CONTROLLERS
-from app.reports.files import stop_worker
+from app.reports.files import stop_workers
 from app.settings import Settings, get_settings
 from app.stores import make_store
 from app.web.bounds import refuse_what_the_database_cannot_take
@@ -62,7 +62,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         try:
             yield
         finally:
-            await anyio.to_thread.run_sync(stop_worker)  # the board reports' drawing process, if started
+            await anyio.to_thread.run_sync(stop_workers)  # the board reports' worker processes, if started
             await database.close_pool()
 
     state = State(

@@ -24,7 +24,7 @@ class CertificateNotFound(LookupError):
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
     # The app's own environment, so the certificate shares its filters and council name.
-    return make_environment(get_settings())
+    return make_environment(get_settings().council_name)
 
 
 def certificate_filename(completion: dict[str, Any]) -> str:

@@ -37,6 +37,7 @@ __all__ = [
     "Chart",
     "ChartPlan",
     "chart_plans",
+    "each_chart",
     "format_percent",
     "format_value",
     "report_charts",
@@ -700,11 +701,12 @@ def chart_plans(data: ReportData) -> list[ChartPlan]:
 
 def report_charts(data: ReportData, *, image_format: str = "svg") -> list[Chart]:
     """Every chart of the report drawn, in report order (chart_plans says which)."""
-    charts = []
+    return list(each_chart(data, image_format=image_format))
+
+
+def each_chart(data: ReportData, *, image_format: str = "svg") -> Iterator[Chart]:
+    """The report's charts one by one, each as soon as it is drawn, in report order."""
     with _style():
         for plan in chart_plans(data):
             mime, content = _encode(plan.draw(), image_format)
-            charts.append(
-                Chart(key=plan.key, title=plan.title, alt_text=plan.alt_text, mime=mime, content=content)
-            )
-    return charts
+            yield Chart(key=plan.key, title=plan.title, alt_text=plan.alt_text, mime=mime, content=content)

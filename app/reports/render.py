@@ -5,11 +5,14 @@ self-contained: styles inline (app/assets/report.css) and charts as `data:` URIs
 shows the same as the PDF and WeasyPrint needs to fetch nothing. `report_pdf_while_drawing` makes the
 same PDF while the charts are still being drawn (app.reports.files): only then does it fetch, each
 chart from its drawing, when the layout reaches it.
+
+The council's name is a setting. Each function takes it, or reads the settings when it is not given: the
+worker process that lays out the PDF (app.reports.files) is given it and reads no settings of its own.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import Future
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -36,10 +39,10 @@ CHART_SCHEME = "assure-chart"
 FULL_FONTS = harfbuzz_subset is None
 
 
-@lru_cache(maxsize=1)
-def _environment() -> Environment:
+@lru_cache(maxsize=4)
+def _environment(council_name: str) -> Environment:
     # The app's own environment: the same filters and globals as the web pages that show the sections.
-    return make_environment(get_settings())
+    return make_environment(council_name)
 
 
 @lru_cache(maxsize=1)
@@ -47,29 +50,39 @@ def _css() -> str:
     return REPORT_CSS.read_text(encoding="utf-8")
 
 
-def _render(data: ReportData, charts: list[Chart], *, for_pdf: bool) -> str:
-    template = _environment().get_template(TEMPLATE)
+def _render(data: ReportData, charts: list[Chart], *, for_pdf: bool, council_name: str | None) -> str:
+    if council_name is None:
+        council_name = get_settings().council_name
+    template = _environment(council_name).get_template(TEMPLATE)
     return template.render(data=data, charts=charts, css=_css(), for_pdf=for_pdf)
 
 
-def report_html(data: ReportData, charts: list[Chart]) -> str:
+def report_html(data: ReportData, charts: list[Chart], *, council_name: str | None = None) -> str:
     """The board paper as a standalone HTML document."""
-    return _render(data, charts, for_pdf=False)
+    return _render(data, charts, for_pdf=False, council_name=council_name)
 
 
-def report_pdf(data: ReportData, charts: list[Chart]) -> bytes:
+def report_pdf(data: ReportData, charts: list[Chart], *, council_name: str | None = None) -> bytes:
     """The board paper as an A4 PDF: cover, contents with page numbers, running header and footer with
     the protective marking on every page; tagged (PDF/UA-1) so assistive technology can read it."""
     # Only the charts' data: URIs are loaded: text typed by people can never make the server fetch a
     # file or a web address.
-    return _pdf(_render(data, charts, for_pdf=True), URLFetcher(allowed_protocols=("data",)))
+    html = _render(data, charts, for_pdf=True, council_name=council_name)
+    return _pdf(html, URLFetcher(allowed_protocols=("data",)))
 
 
-def report_pdf_while_drawing(data: ReportData, plans: list[ChartPlan], drawn: Future[list[Chart]]) -> bytes:
+def report_pdf_while_drawing(
+    data: ReportData,
+    plans: list[ChartPlan],
+    drawing: Callable[[str], bytes],
+    *,
+    council_name: str | None = None,
+) -> bytes:
     """The same PDF as `report_pdf(data, <the charts drawn>)`, started while the charts are still being
-    drawn elsewhere (`drawn`, from app.reports.files): their titles and alt text are known from the data,
-    and WeasyPrint fetches each image only when it builds the chart's box, after parsing and styling the
-    whole document (about a fifth of the PDF's time). A chart that fails stops the PDF with its error."""
+    drawn elsewhere (app.reports.files): their titles and alt text are known from the data, and WeasyPrint
+    fetches each image only when it builds the chart's box, after parsing and styling the whole document
+    (about a fifth of the PDF's time). `drawing(key)` gives a chart's SVG, waiting for it to be drawn; an
+    error it raises stops the PDF with that error."""
     pending = [
         Chart(
             key=plan.key,
@@ -82,7 +95,8 @@ def report_pdf_while_drawing(data: ReportData, plans: list[ChartPlan], drawn: Fu
         for plan in plans
     ]
     try:
-        return _pdf(_render(data, pending, for_pdf=True), _DrawnCharts(drawn))
+        html = _render(data, pending, for_pdf=True, council_name=council_name)
+        return _pdf(html, _DrawnCharts(drawing))
     except FatalURLFetchingError as fatal:
         # WeasyPrint stops on this BaseException; callers see the chart's own error, an Exception.
         raise fatal.__cause__ or RuntimeError(str(fatal)) from None
@@ -91,9 +105,9 @@ def report_pdf_while_drawing(data: ReportData, plans: list[ChartPlan], drawn: Fu
 class _DrawnCharts(URLFetcher):
     """Fetches `assure-chart:<key>` from the charts being drawn (waiting for them), and data: URIs."""
 
-    def __init__(self, drawn: Future[list[Chart]]) -> None:
+    def __init__(self, drawing: Callable[[str], bytes]) -> None:
         super().__init__(allowed_protocols=("data",))
-        self._drawn = drawn
+        self._drawing = drawing
 
     def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
         scheme, _, key = url.partition(":")
@@ -101,13 +115,10 @@ class _DrawnCharts(URLFetcher):
             return super().fetch(url, headers)
         # WeasyPrint leaves out an image it cannot fetch and carries on: a missing chart stops it instead.
         try:
-            drawings = self._drawn.result()
+            content = self._drawing(key)
         except Exception as exc:
             raise FatalURLFetchingError(f"Chart {key!r} was not drawn") from exc
-        chart = next((c for c in drawings if c.key == key), None)
-        if chart is None:
-            raise FatalURLFetchingError(f"Chart {key!r} was not drawn")
-        return URLFetcherResponse(url, chart.content, headers={"Content-Type": chart.mime})
+        return URLFetcherResponse(url, content, headers={"Content-Type": "image/svg+xml"})
 
 
 def _pdf(html: str, url_fetcher: URLFetcher) -> bytes:

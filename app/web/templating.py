@@ -114,7 +114,9 @@ def generic_header(env: Environment, logo_text: str) -> Markup:
     return header
 
 
-def make_environment(settings: Settings) -> Environment:
+def make_environment(council_name: str) -> Environment:
+    """The app's Jinja environment, for the council named in its pages (a setting: it is passed in, as a
+    worker process that lays out the board paper has no settings of its own)."""
     env = Environment(
         loader=ChoiceLoader(
             [
@@ -131,7 +133,7 @@ def make_environment(settings: Settings) -> Environment:
     )
     env.globals.update(
         service_name=SERVICE_NAME,
-        council_name=settings.council_name,
+        council_name=council_name,
         navigation=navigation,
         service_navigation=service_navigation,
         generic_header=generic_header,
@@ -146,4 +148,5 @@ def make_environment(settings: Settings) -> Environment:
 
 
 def template_config(settings: Settings) -> TemplateConfig[JinjaTemplateEngine]:
-    return TemplateConfig(instance=JinjaTemplateEngine.from_environment(make_environment(settings)))
+    environment = make_environment(settings.council_name)
+    return TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment))

@@ -112,7 +112,7 @@ def test_html_has_every_section_and_rag_words(sample: tuple[ReportData, list[Cha
 def test_sections_render_inside_web_pages() -> None:
     # The web pages import the macro through the app's own environment.
     data = sample_report(with_previous=False)
-    env = make_environment(get_settings())
+    env = make_environment(get_settings().council_name)
     template = env.from_string(
         '{% from "reports/_report_sections.html" import report_sections %}{{ report_sections(data, charts) }}'
     )
