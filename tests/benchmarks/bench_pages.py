@@ -241,9 +241,15 @@ def stop_server(server: subprocess.Popen[bytes]) -> None:
 
 
 async def _hammer(
-    client: object, page: PageUnderTest, requests: int, concurrency: int, seconds: float
+    client: object,
+    page: PageUnderTest,
+    requests: int,
+    concurrency: int,
+    seconds: float,
+    until: asyncio.Event | None = None,
 ) -> Measurement:
-    """Up to `requests` GETs, `concurrency` at a time, sending no new one after `seconds`."""
+    """Up to `requests` GETs, `concurrency` at a time, sending no new one after `seconds` or once `until`
+    is set."""
     import httpx
 
     assert isinstance(client, httpx.AsyncClient)
@@ -253,7 +259,7 @@ async def _hammer(
 
     async def worker() -> None:
         nonlocal sent
-        while sent < requests and time.perf_counter() < deadline:
+        while sent < requests and time.perf_counter() < deadline and not (until and until.is_set()):
             sent += 1
             began = time.perf_counter()
             try:
