@@ -164,7 +164,8 @@ def _print(data: ReportData, council_name: str, folder: Path) -> bytes:
 def report_files(data: ReportData) -> Files:
     """The board paper's HTML, PDF (with its SHA-256) and XLSX."""
     council_name = get_settings().council_name
-    with tempfile.TemporaryDirectory(prefix="assure-charts-") as name:
+    # A report given up while the draw worker is still writing may leave a file behind: never an error.
+    with tempfile.TemporaryDirectory(prefix="assure-charts-", ignore_cleanup_errors=True) as name:
         folder = Path(name)
         drawn = _submit(DRAW, _draw_into, data, folder)
         workbook = _submit(DRAW, report_xlsx, data)

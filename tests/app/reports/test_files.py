@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import os
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from pathlib import Path
 
 import msgspec
@@ -14,75 +15,66 @@ import pytest
 from openpyxl import load_workbook
 
 from app.reports import files
-from app.reports.charts import chart_plans, report_charts
+from app.reports.charts import Chart, chart_plans, report_charts
 from app.reports.files import draw_charts, report_files
+from app.reports.model import ReportData
 from app.reports.render import report_html, report_pdf, report_pdf_while_drawing
 from app.reports.workbook import SHEETS, report_xlsx
 from app.settings import get_settings
 from tests.app.reports.sample import sample_report
 
 
-def test_the_files_are_those_of_drawing_first_then_printing() -> None:
+@dataclass(frozen=True)
+class Printed:
+    """The sample report's charts and its PDF, drawn first and printed after, in this process."""
+
+    data: ReportData
+    charts: list[Chart]
+    council_name: str  # the setting, as the tests have it
+    pdf: bytes
+
+
+@pytest.fixture(scope="module")
+def printed() -> Printed:
     data = sample_report()
     charts = report_charts(data)
-    made = report_files(data)
-    assert made.pdf == report_pdf(data, charts)  # byte for byte: the charts went into the same places
-    assert made.html == report_html(data, charts)
+    council_name = get_settings().council_name
+    return Printed(data, charts, council_name, report_pdf(data, charts, council_name=council_name))
+
+
+def test_the_files_are_those_of_drawing_first_then_printing(printed: Printed) -> None:
+    made = report_files(printed.data)
+    assert made.pdf == printed.pdf  # byte for byte: the charts went into the same places
+    assert made.html == report_html(printed.data, printed.charts)
     assert 'src="data:image/svg+xml;base64,' in made.html and "assure-chart:" not in made.html
     sheets = load_workbook(io.BytesIO(made.xlsx), read_only=True).sheetnames
-    assert sheets == load_workbook(io.BytesIO(report_xlsx(data)), read_only=True).sheetnames
+    assert sheets == load_workbook(io.BytesIO(report_xlsx(printed.data)), read_only=True).sheetnames
     assert len(sheets) == len(SHEETS)
 
 
-def test_the_pdf_fetches_each_chart_from_its_drawing_and_stops_when_one_fails() -> None:
-    data = sample_report()
-    plans = chart_plans(data)
-    charts = report_charts(data)
-    drawings = {c.key: c.content for c in charts}
-    asked: list[str] = []
+def test_the_print_worker_reads_each_chart_from_the_drawings_folder(printed: Printed, tmp_path: Path) -> None:
+    for number, chart in enumerate(printed.charts):
+        files._chart_file(tmp_path, number).write_bytes(chart.content)
+    assert files._print(printed.data, printed.council_name, tmp_path) == printed.pdf
 
-    def drawing(key: str) -> bytes:
-        asked.append(key)
-        return drawings[key]
 
-    assert report_pdf_while_drawing(data, plans, drawing) == report_pdf(data, charts)
-    assert asked == [p.key for p in plans]  # each chart once, in report order
+def test_the_print_worker_stops_when_the_drawing_fails(printed: Printed, tmp_path: Path) -> None:
+    # The first chart written, then word that the rest will not come: the PDF stops at the second.
+    files._chart_file(tmp_path, 0).write_bytes(printed.charts[0].content)
+    (tmp_path / files.FAILED).touch()
+    with pytest.raises(files.ChartNotDrawn, match=printed.charts[1].key):
+        files._print(printed.data, printed.council_name, tmp_path)
+    # The folder gone (the report given up): it stops too, rather than waiting.
+    with pytest.raises(files.ChartNotDrawn, match=printed.charts[0].key):
+        files._print(printed.data, printed.council_name, tmp_path / "gone")
 
+
+def test_a_drawing_that_fails_stops_the_pdf_with_its_error(printed: Printed) -> None:
     def failed(key: str) -> bytes:
         raise ValueError("the drawing failed")
 
     with pytest.raises(ValueError, match="the drawing failed"):
-        report_pdf_while_drawing(data, plans, failed)
-
-
-def test_the_print_worker_waits_for_each_chart_and_stops_when_the_drawing_fails(tmp_path: Path) -> None:
-    data = sample_report()
-    charts = report_charts(data)
-    # Every chart already written: the PDF is the one printed in this process.
-    drawn = tmp_path / "drawn"
-    drawn.mkdir()
-    for number, chart in enumerate(charts):
-        files._chart_file(drawn, number).write_bytes(chart.content)
-    assert files._print(data, "Northbrook Borough Council", drawn) == report_pdf(
-        data, charts, council_name="Northbrook Borough Council"
-    )
-    # The first chart written, then word that the rest will not come: the PDF stops at the second.
-    failed = tmp_path / "failed"
-    failed.mkdir()
-    files._chart_file(failed, 0).write_bytes(charts[0].content)
-    (failed / files.FAILED).touch()
-    with pytest.raises(files.ChartNotDrawn, match=charts[1].key):
-        files._print(data, "Northbrook Borough Council", failed)
-    # The folder gone (the report given up): it stops too, rather than waiting.
-    with pytest.raises(files.ChartNotDrawn, match=charts[0].key):
-        files._print(data, "Northbrook Borough Council", tmp_path / "gone")
-
-
-def test_the_council_named_in_the_paper_is_the_one_passed_to_the_print_worker() -> None:
-    data = sample_report()
-    charts = report_charts(data)
-    html = report_html(data, charts, council_name="Westshire County Council")
-    assert "Westshire County Council" in html and "Northbrook Borough Council" not in html
+        report_pdf_while_drawing(printed.data, chart_plans(printed.data), failed)
 
 
 def test_a_chart_that_fails_in_the_worker_fails_the_files_with_its_error() -> None:
@@ -99,21 +91,21 @@ def test_a_chart_that_fails_in_the_worker_fails_the_files_with_its_error() -> No
     assert report_files(data).pdf.startswith(b"%PDF-")  # the worker carries on
 
 
-@pytest.mark.parametrize("worker", [files.DRAW, files.PRINT])
-def test_a_worker_that_died_is_replaced(worker: str) -> None:
-    report_files(sample_report())
-    pool = files._pool(worker)
-    with pytest.raises(BrokenProcessPool):
-        pool.submit(os._exit, 1).result()
+def test_workers_that_died_are_replaced() -> None:
+    pools = [files._pool(files.DRAW), files._pool(files.PRINT)]
+    for pool in pools:
+        with pytest.raises(BrokenProcessPool):
+            pool.submit(os._exit, 1).result()
     made = report_files(sample_report())
     assert made.pdf.startswith(b"%PDF-")
-    assert files._pool(worker) is not pool
+    assert files._pool(files.DRAW) is not pools[0] and files._pool(files.PRINT) is not pools[1]
 
 
 def test_the_council_in_the_files_is_the_setting_when_the_report_is_made(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    report_files(sample_report())  # the workers started, from the environment as it was then
+    for worker in (files.DRAW, files.PRINT):  # started, from the environment as it is before the change
+        files._submit(worker, os.getpid).result()
     monkeypatch.setenv("ASSURE_COUNCIL_NAME", "Westshire County Council")
     get_settings.cache_clear()
     try:
