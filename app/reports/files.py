@@ -8,8 +8,8 @@ stays free for other people's pages.
   into a folder the two share as soon as it is drawn. The PDF needs a chart only when it builds the
   chart's box, after parsing and styling the whole document (render.report_pdf_while_drawing), which
   takes longer than drawing every chart; it waits there for any chart not yet written.
-- This process waits for both, then writes the HTML (milliseconds). The live dashboard's charts are drawn
-  in the draw worker too (`draw_charts`).
+- This process waits for both, then writes the HTML (milliseconds). The charts shown on the live dashboard
+  and on a stored report's page are drawn in the draw worker too (`draw_charts`).
 
 All of it is blocking: callers run `report_files` in a worker thread. Each worker is started once, on
 first use, from a fork server that has already imported the drawing, workbook and PDF code
@@ -127,15 +127,16 @@ def _chart_file(folder: Path, number: int) -> Path:
     return folder / f"{number}.svg"
 
 
-def _draw_into(data: ReportData, folder: Path) -> list[Chart]:
-    """In the draw worker: every chart, each written into `folder` as soon as it is drawn."""
+def _draw_and_write(data: ReportData, folder: Path) -> tuple[list[Chart], bytes]:
+    """In the draw worker: every chart, each written into `folder` as soon as it is drawn; then the
+    workbook."""
     charts = []
     for number, chart in enumerate(each_chart(data)):
         part = folder / f"{number}.part"
         part.write_bytes(chart.content)
         part.replace(_chart_file(folder, number))  # whole or not at all, for the print worker
         charts.append(chart)
-    return charts
+    return charts, report_xlsx(data)
 
 
 class ChartNotDrawn(RuntimeError):
@@ -167,21 +168,19 @@ def report_files(data: ReportData) -> Files:
     # A report given up while the draw worker is still writing may leave a file behind: never an error.
     with tempfile.TemporaryDirectory(prefix="assure-charts-", ignore_cleanup_errors=True) as name:
         folder = Path(name)
-        drawn = _submit(DRAW, _draw_into, data, folder)
-        workbook = _submit(DRAW, report_xlsx, data)
+        drawn = _submit(DRAW, _draw_and_write, data, folder)
         printed = _submit(PRINT, _print, data, council_name, folder)
         try:
-            charts = drawn.result()
+            charts, xlsx = drawn.result()
         except BaseException:
             (folder / FAILED).touch()  # the PDF stops at its first chart; the chart's error is the report's
             raise
         pdf = printed.result()
-        xlsx = workbook.result()
     html = report_html(data, charts, council_name=council_name)
     return Files(html=html, pdf=pdf, xlsx=xlsx, sha256=hashlib.sha256(pdf).hexdigest())
 
 
 async def draw_charts(data: ReportData) -> list[Chart]:
-    """The report's charts, drawn in the draw worker (the live dashboard): the server's own process
-    stays free for other people's pages."""
+    """The report's charts, drawn in the draw worker (the dashboard, a stored report's page): the
+    server's own process stays free for other people's pages."""
     return await asyncio.wrap_future(_submit(DRAW, report_charts, data))

@@ -1,8 +1,8 @@
 """Report snapshots: a board's report for a period, generated once and kept exactly as the board saw it.
 
 `request_report` stores a QUEUED row and generates it in the background (an asyncio task: the figures
-through the async services, then the files by app.reports.files in a worker thread, the charts and XLSX
-in a worker process beside it), so nobody's page waits
+through the async services, then the files by app.reports.files, waited for in a worker thread while
+worker processes lay out the PDF and draw the charts and write the XLSX beside it), so nobody's page waits
 for it; the row's status, progress and note say how far it has got. `generate_now` does the same and
 waits (the command line, the demo, tests). Only a QUEUED or RUNNING row is ever written to: once READY
 (or FAILED) every write is refused, so a snapshot's data and files never change after the event.
@@ -22,10 +22,9 @@ from app import audit
 from app.audit import Actor
 from app.database import write_transaction
 from app.enums import AuditAction, Cadence, ReportStatus
-from app.reports.charts import report_charts
 from app.reports.compare import changes_between
 from app.reports.data import build_report, last_complete_quarter, report_period
-from app.reports.files import report_files
+from app.reports.files import draw_charts, report_files
 from app.reports.model import Change, ReportData, decode, encode
 from app.tables import Board, ReportSnapshot, Staff
 
@@ -132,10 +131,10 @@ def report_data(snapshot: dict[str, Any]) -> ReportData:
 
 async def snapshot_view(snapshot: dict[str, Any]) -> dict[str, Any]:
     """What the report page shows of a ready snapshot: its stored data and its charts, drawn again
-    from that data (the same data always draws the same charts) in a worker thread."""
+    from that data (the same data always draws the same charts) in the reports' draw worker, as the
+    dashboard's are."""
     data = report_data(snapshot)
-    charts = await anyio.to_thread.run_sync(report_charts, data)
-    return {"data": data, "charts": charts}
+    return {"data": data, "charts": await draw_charts(data)}
 
 
 def compare(
