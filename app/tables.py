@@ -57,7 +57,9 @@ class Staff(Table):
     job_role = ForeignKey(references=JobRole, on_delete=OnDelete.restrict, null=True, index=True)
     line_manager: ForeignKey["Staff"] = ForeignKey(references="self", on_delete=OnDelete.set_null, null=True)
     start_date = Date(null=True, default=None)
-    left_on = Date(null=True, default=None, index=True)
+    # No index of its own: two partial ones instead, of the people in post and of leavers, each by name
+    # (the migration of 2026-11-28T16:33 says why).
+    left_on = Date(null=True, default=None)
     created_at = Timestamptz()
     updated_at = Timestamptz()
 

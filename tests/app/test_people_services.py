@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
+from piccolo.engine.sqlite import SQLiteEngine
 
 from app.accounts import services as accounts
 from app.audit import Actor
@@ -706,6 +707,22 @@ async def test_staff_list_pages_report_the_total_and_number_of_pages(workforce):
     assert (first.total, first.pages, second.total, second.pages) == (6, 2, 6, 2)
     assert beyond.rows == []
     assert beyond.total == 6
+
+
+@pytest.mark.skipif(
+    not isinstance(Staff._meta.db, SQLiteEngine), reason="PostgreSQL's planner knows how many have left"
+)
+@pytest.mark.parametrize(
+    ("status", "index"), [("active", "staff_in_post_by_name"), ("left", "staff_left_by_name")]
+)
+async def test_a_page_of_people_in_post_or_of_leavers_is_read_in_name_order(workforce, status, index):
+    # SQLite's planner took left_on's own index for "in post" and sorted everyone for each page of 20
+    # (16 ms at 50,000 staff); the partial indexes by name let a page read just its rows.
+    query = people.staff_page_query(StaffFilter(status=status), page=2)
+    plan = " | ".join(row["detail"] for row in await Staff.raw(f"EXPLAIN QUERY PLAN {query}"))
+
+    assert f"USING INDEX {index}" in plan
+    assert "TEMP B-TREE" not in plan
 
 
 async def test_a_page_number_below_one_shows_the_first_page(workforce):
