@@ -6,6 +6,7 @@ import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -102,7 +103,10 @@ def _enable_wal(path: Path) -> None:
         connection.close()
 
 
+@cache
 def get_engine() -> Engine:
+    """The engine Piccolo's configuration made at import (as each table keeps it): found once, not on
+    every call."""
     engine = engine_finder()
     if engine is None:
         raise RuntimeError("Piccolo found no engine: is PICCOLO_CONF set to app.piccolo_conf?")
