@@ -8,11 +8,13 @@ DESCRIPTION = "staff: partial indexes by name for the people in post and for lea
 # The people list shows the people in post (left_on IS NULL, nearly everyone) by name, 20 at a time.
 # SQLite's planner took left_on's index for that (it guesses a few rows per value, NULL included) and
 # sorted all 48,763 people in post for each page: 16 ms at 50,000 staff. These partial indexes hold each
-# list in its order, so a page reads its 20 rows; counting either group reads the smaller index. Piccolo's
-# table definitions declare no partial indexes, hence the raw SQL (the same on SQLite and PostgreSQL).
+# list in its order, so a page reads its 20 rows. left_on comes last so that counting either group reads
+# the index alone (SQLite does not count a partial index's condition as a column it holds): 0.5 ms for
+# the people in post at that size, against 1.3 ms with left_on's own index. Piccolo's table definitions
+# declare no partial indexes, hence the raw SQL (the same on SQLite and PostgreSQL).
 INDEXES = {
-    "staff_in_post_by_name": "staff (full_name, id) WHERE left_on IS NULL",
-    "staff_left_by_name": "staff (full_name, id) WHERE left_on IS NOT NULL",
+    "staff_in_post_by_name": "staff (full_name, id, left_on) WHERE left_on IS NULL",
+    "staff_left_by_name": "staff (full_name, id, left_on) WHERE left_on IS NOT NULL",
 }
 
 
