@@ -9,9 +9,10 @@ Run with `.venv/bin/python -m tests.benchmarks.bench_instructions [--size demo|l
 already prepared. Needs valgrind (Debian's package `valgrind`).
 
 For each size it prepares a database as bench_pages does. Then, for each page, a child process runs
-under `valgrind --tool=callgrind --instr-atstart=no`: it signs in as the page's demo role, asks for
-the page 30 times to warm up, switches callgrind's counting on (`callgrind_control -i on`), asks for
-it `--requests` more times, and switches it off. The requests go straight into the app's ASGI
+under `valgrind --tool=callgrind --instr-atstart=no`: it signs in as the page's demo role, freezes
+what exists out of the garbage collector (as the app does at start-up), asks for the page 30 times to
+warm up, collects garbage, switches callgrind's counting on (`callgrind_control -i on`), asks for it
+`--requests` more times, and switches it off. The requests go straight into the app's ASGI
 interface, with no HTTP server or client in between, so the count is the app's own work: routing,
 middleware, the handler, SQLite (its threads included) and the template. Reported per page: millions
 of instructions a request; /health's count divided by the page's (how many of the page one core could
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import platform
@@ -100,7 +102,12 @@ async def _count_one(path: str, role: str | None, requests: int) -> None:
             for _ in range(times):
                 await app(dict(scope), receive, send)  # type: ignore[arg-type]
 
+        # As the app's lifespan does at start-up (not run here), then a clean slate for the count: a full
+        # collection falling inside the counted requests would add millions of instructions to one run.
+        gc.collect()
+        gc.freeze()
         await ask(WARM_UP_REQUESTS)
+        gc.collect()
         _callgrind("on")
         await ask(requests)
         _callgrind("off")
