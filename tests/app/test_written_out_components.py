@@ -3,6 +3,8 @@ than the rest of a row in a list): the markup must stay GOV.UK's, so an upgrade 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from app.web.templating import make_environment
@@ -23,3 +25,33 @@ def test_tag_is_govuk_tag_byte_for_byte(text, classes):
 
     assert ours == theirs
     assert "<failed>" not in ours
+
+
+def _markup(html: str) -> str:
+    """HTML with the white space around tags dropped: the same page to a browser."""
+    return re.sub(r"\s*(<|>)\s*", r"\1", " ".join(html.split()))
+
+
+@pytest.mark.parametrize("hint", ["Choose an organisation and filter to list its teams", None])
+def test_select_is_govuk_select(hint):
+    params = {
+        "label": {"text": "Team"},
+        "id": "team",
+        "name": "team",
+        "hint": {"text": hint} if hint else None,
+        "items": [
+            {"value": "", "text": "All teams"},
+            {"value": 3, "text": "North & South", "selected": True},
+        ],
+    }
+    template = make_environment("Testshire County Council").from_string(
+        '{% from "_select.html" import select %}'
+        '{% from "govuk_frontend_jinja/components/select/macro.html" import govukSelect %}'
+        '{% call select("team", "Team", hint=hint) %}'
+        '<option value="">All teams</option><option value="3" selected>North &amp; South</option>'
+        "{% endcall %}|{{ govukSelect(params) }}"
+    )
+
+    ours, theirs = template.render(hint=hint, params=params).split("|")
+
+    assert _markup(ours) == _markup(theirs)
