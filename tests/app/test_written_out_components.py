@@ -32,13 +32,22 @@ def _markup(html: str) -> str:
     return re.sub(r"\s*(<|>)\s*", r"\1", " ".join(html.split()))
 
 
-@pytest.mark.parametrize("hint", ["Choose an organisation and filter to list its teams", None])
-def test_select_is_govuk_select(hint):
+@pytest.mark.parametrize(
+    ("hint", "error"),
+    [
+        ("Choose an organisation and filter to list its teams", None),
+        (None, None),
+        ("The team must belong to the person's organisation", "Select a team that exists"),
+        (None, "Select a team that exists"),
+    ],
+)
+def test_select_is_govuk_select(hint, error):
     params = {
         "label": {"text": "Team"},
         "id": "team",
         "name": "team",
         "hint": {"text": hint} if hint else None,
+        "errorMessage": {"text": error} if error else None,
         "items": [
             {"value": "", "text": "All teams"},
             {"value": 3, "text": "North & South", "selected": True},
@@ -47,11 +56,11 @@ def test_select_is_govuk_select(hint):
     template = make_environment("Testshire County Council").from_string(
         '{% from "_select.html" import select %}'
         '{% from "govuk_frontend_jinja/components/select/macro.html" import govukSelect %}'
-        '{% call select("team", "Team", hint=hint) %}'
+        '{% call select("team", "Team", hint=hint, error=error) %}'
         '<option value="">All teams</option><option value="3" selected>North &amp; South</option>'
         "{% endcall %}|{{ govukSelect(params) }}"
     )
 
-    ours, theirs = template.render(hint=hint, params=params).split("|")
+    ours, theirs = template.render(hint=hint, error=error, params=params).split("|")
 
     assert _markup(ours) == _markup(theirs)
