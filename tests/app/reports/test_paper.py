@@ -196,7 +196,7 @@ def test_every_sheet_the_paper_points_to_holds_every_line() -> None:
 
 def test_the_dashboard_says_how_to_narrow_a_long_list() -> None:
     data = long_report()
-    env = make_environment(get_settings())
+    env = make_environment(get_settings().council_name)
     template = env.from_string(
         '{% from "reports/_report_sections.html" import report_sections %}'
         "{{ report_sections(data, charts, in_workbook=false) }}"
@@ -377,7 +377,7 @@ def test_many_priority_areas_show_rag_by_plan_and_the_areas_most_at_risk() -> No
     rows = list(workbook["RAG by area"].iter_rows(min_row=3, values_only=True))
     assert len([row for row in rows if any(cell is not None for cell in row)]) == len(data.area_rags)
 
-    env = make_environment(get_settings())
+    env = make_environment(get_settings().council_name)
     template = env.from_string(
         '{% from "reports/_report_sections.html" import report_sections %}'
         "{{ report_sections(data, charts, in_workbook=false) }}"
