@@ -16,7 +16,7 @@ import asyncio
 import contextvars
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -46,9 +46,9 @@ class Question:
     scope: Scope
     as_of: date
     grouping: Grouping | None = None
+    key: str = field(init=False, repr=False, compare=False)  # the stored answer's key, from the above
 
-    @property
-    def key(self) -> str:
+    def __post_init__(self) -> None:
         def ids(values: list[int] | None) -> list[int] | None:
             return None if values is None else sorted(set(values))
 
@@ -64,7 +64,8 @@ class Question:
                 self.as_of.isoformat(),
             ]
         )
-        return hashlib.sha256(text.encode()).hexdigest()
+        # Worked out once: the key is looked up several times on each page view.
+        object.__setattr__(self, "key", hashlib.sha256(text.encode()).hexdigest())
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,8 @@ import io
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
+from itertools import starmap
 from typing import Any
 from urllib.parse import urlencode
 
@@ -70,11 +72,18 @@ class View:
         return {k: v for k, v in values.items() if v not in (None, "")}
 
     def link(self, path: str = "/compliance", **changes: Any) -> str:
-        return f"{path}?{urlencode(self.query(**changes))}"
+        return f"{path}?{'&'.join(starmap(_parameter, self.query(**changes).items()))}"
 
     def cell_link(self, keys: dict[str, int], status: TrainingStatus | None = None) -> str:
         """The drill-down to the people behind one cell: this view narrowed to the row's group."""
         return self.link("/compliance/people", **keys, status=status.value if status else None)
+
+
+@lru_cache(maxsize=4096)
+def _parameter(name: str, value: str | int) -> str:
+    """One `name=value` of a link's query, encoded: a table's links share most of theirs, and the few
+    values (ids, statuses, groupings) recur from row to row and page to page."""
+    return urlencode({name: value})
 
 
 def _id(value: str, label: str, *, allow_none: bool = False) -> int | None:

@@ -419,6 +419,43 @@ async def test_trainer_sees_compliance_by_organisation_and_drills_down(client, s
     assert "Overdue" in cell.text
 
 
+async def test_names_in_the_table_are_escaped(client, signed_in_as, world):
+    # The table's rows are written with autoescaping off (compliance.html), each name escaped once.
+    hostile = '<script>alert("team")</script> & Co'
+    team_id = await people.create_team(
+        name=hostile, organisation_id=world.organisations["council"], actor=CLI_ACTOR
+    )
+    role_id = await people.create_job_role(name="<b>Lead</b>", description="", actor=CLI_ACTOR)
+    staff_id = await people.create_staff(
+        details=StaffDetails(
+            email="hostile@testshire.example",
+            full_name="Hostile Name",
+            organisation_id=world.organisations["council"],
+            team_id=team_id,
+            job_role_id=role_id,
+        ),
+        actor=CLI_ACTOR,
+    )
+    await assignments.assign_people(
+        course_id=world.course_id,
+        staff_ids=[staff_id],
+        due=DueRule(DueKind.FIXED, on=TODAY + timedelta(days=30)),
+        actor=CLI_ACTOR,
+    )
+    await signed_in_as(Role.TRAINER)
+    for group in ("team", "job_role"):
+        page = await client.get(f"/compliance?course={world.course_id}&group={group}")
+        assert page.status_code == 200
+        assert "<script>" not in page.text and "<b>Lead</b>" not in page.text
+    by_team = (await client.get(f"/compliance?course={world.course_id}&group=team")).text
+    escaped = "&lt;script&gt;alert(&#34;team&#34;)&lt;/script&gt; &amp; Co"
+    assert f'<td class="govuk-table__cell">{escaped}</td>' in by_team  # after the organisation
+    in_row = f"in Testshire SEND Service, {escaped}</span>"
+    assert f"> assigned {in_row}" in by_team and f"> not started {in_row}" in by_team
+    by_role = (await client.get(f"/compliance?course={world.course_id}&group=job_role")).text
+    assert '<th scope="row" class="govuk-table__header">&lt;b&gt;Lead&lt;/b&gt;</th>' in by_role
+
+
 async def test_compliance_page_says_so_when_there_is_nothing_to_show(client, signed_in_as):
     await signed_in_as(Role.LEADER)
     page = await client.get("/compliance")
