@@ -121,7 +121,7 @@ async def _count_one(path: str, role: str | None, requests: int) -> None:
 
 
 def count_page(page: PageUnderTest, requests: int, env: dict[str, str], folder: Path) -> Count:
-    out = folder / f"callgrind{page.path.replace('/', '-')}.out"
+    out = folder / f"callgrind{page.path.replace('/', '-')}-{page.role or 'nobody'}.out"
     command = [
         "valgrind",
         "--tool=callgrind",
@@ -177,7 +177,8 @@ def render_change(demo: list[Count], large: list[Count]) -> str:
     for d, g in zip(demo, large, strict=True):
         change = (g.instructions / d.instructions - 1) * 100
         lines.append(
-            f"| `{d.page.path}` | {d.instructions / 1e6:.2f} | {g.instructions / 1e6:.2f} | {change:+.0f}% |"
+            f"| `{d.page.path}` ({d.page.what}) | {d.instructions / 1e6:.2f} "
+            f"| {g.instructions / 1e6:.2f} | {change:+.0f}% |"
         )
     return "\n".join(lines) + "\n"
 
@@ -214,7 +215,7 @@ def main() -> None:
             results[size] = []
             for page in PAGES:
                 results[size].append(count_page(page, args.requests, env, folder))
-                print(f"[{size}] {page.path}: {results[size][-1].instructions / 1e6:.2f} M", flush=True)
+                print(f"[{size}] {page.key}: {results[size][-1].instructions / 1e6:.2f} M", flush=True)
     finally:
         if args.keep:
             print(f"kept {work}")
@@ -240,7 +241,7 @@ def main() -> None:
     print(text)
     if args.out:
         args.out.write_text(text)
-    counted = {size: {c.page.path: round(c.instructions) for c in counts} for size, counts in results.items()}
+    counted = {size: {c.page.key: round(c.instructions) for c in counts} for size, counts in results.items()}
     print(json.dumps(counted))
 
 

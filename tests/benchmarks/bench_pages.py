@@ -38,13 +38,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 
-from tests.benchmarks.prepare import LARGE, REPO, environment, prepare
+from tests.benchmarks.prepare import CASEWORKER, LARGE, REPO, environment, prepare
 
 DEMO_PASSWORD = "Northbrook SEND demo"
 SIGN_INS = {
     "admin": "admin@northbrook.example",
     "trainer": "trainer@northbrook.example",
     "professional": "professional@northbrook.example",
+    "caseworker": CASEWORKER,  # the same two courses at both sizes (tests/benchmarks/prepare.py)
 }
 CSRF_INPUT = re.compile(r'name="_csrf_token" value="([^"]+)"')
 SERVER_START_SECONDS = 60
@@ -59,12 +60,18 @@ class PageUnderTest:
     role: str | None  # None: no sign-in
     what: str
 
+    @property
+    def key(self) -> str:
+        """The page as this role sees it: one path can be measured for two people."""
+        return f"{self.path} as {self.role or 'nobody'}"
+
 
 # The compliance view goes last: a request that times out on the client still runs on in the server,
 # and would slow whatever was measured after it.
 PAGES = [
     PageUnderTest("/health", None, "health check (baseline)"),
-    PageUnderTest("/my-training", "professional", "My training"),
+    PageUnderTest("/my-training", "professional", "My training: none at demo size, 20 at large"),
+    PageUnderTest("/my-training", "caseworker", "My training: the same 2 courses at both sizes"),
     PageUnderTest("/admin/staff", "admin", "staff list, first page"),
     PageUnderTest("/courses", "trainer", "course list"),
     PageUnderTest("/compliance", "trainer", "compliance view (default course)"),
@@ -141,16 +148,21 @@ async def _dataset_and_statements(repeat: int = 3) -> None:
 
     await open_pool()
     try:
-        professional = await Staff.select(Staff.id).where(Staff.email == SIGN_INS["professional"]).first()
+
+        async def open_assignments(email: str) -> int:
+            person = await Staff.select(Staff.id).where(Staff.email == email).first()
+            return await Assignment.count().where(
+                (Assignment.staff == (person or {}).get("id", 0)) & Assignment.ended_at.is_null()
+            )
+
         dataset = {
             "staff": await Staff.count(),
             "courses": await Course.count(),
             "assignments": await Assignment.count(),
             "completions": await Completion.count(),
             "module progress": await ModuleProgress.count(),
-            "professional's open assignments": await Assignment.count().where(
-                (Assignment.staff == (professional or {}).get("id", 0)) & Assignment.ended_at.is_null()
-            ),
+            "professional's open assignments": await open_assignments(SIGN_INS["professional"]),
+            "caseworker's open assignments": await open_assignments(SIGN_INS["caseworker"]),
         }
         print(json.dumps({"dataset": dataset}), flush=True)
         app = create_app()
@@ -175,9 +187,9 @@ async def _dataset_and_statements(repeat: int = 3) -> None:
                             raise SystemExit(f"{path} answered {response.status_code} in-process")
                     return (engine.query_id - before) / repeat
 
-                statements[page.path] = await count()
+                statements[page.key] = await count()
                 # One line per page as it is counted: the parent keeps these if it must stop this process.
-                print(json.dumps({"page": page.path, "statements": statements[page.path]}), flush=True)
+                print(json.dumps({"page": page.key, "statements": statements[page.key]}), flush=True)
         finally:
             for client in clients.values():
                 await client.aclose()
@@ -312,7 +324,7 @@ async def load(
                     totals[size].elapsed += part.elapsed
             for size, measurement in totals.items():
                 print(
-                    f"  [{size}] {page.path}: {len(measurement.latencies)} ok, {measurement.errors} errors, "
+                    f"  [{size}] {page.key}: {len(measurement.latencies)} ok, {measurement.errors} errors, "
                     f"{measurement.per_second:.1f} req/s, p95 {measurement.percentile(0.95):.0f} ms",
                     flush=True,
                 )
@@ -358,7 +370,7 @@ def run_sizes(
     runs = []
     for size, url, _env, _folder, dataset, statements in prepared:
         for m in measured[size]:
-            m.statements = statements.get(m.page.path)
+            m.statements = statements.get(m.page.key)
         runs.append(
             Run(
                 size=size,
@@ -459,7 +471,7 @@ def render_change(demo: Run, large: Run) -> str:
         p_small, p_big = small.percentile(0.95), big.percentile(0.95)
         change = (p_big - p_small) / p_small * 100 if p_small else float("nan")
         lines.append(
-            f"| `{small.page.path}` | {p_small:.0f} | {p_big:.0f} | {change:+.0f}% "
+            f"| `{small.page.path}` ({small.page.what}) | {p_small:.0f} | {p_big:.0f} | {change:+.0f}% "
             f"| {small.per_second / base_demo:.3f} | {big.per_second / base_large:.3f} |"
         )
     return "\n".join(lines)

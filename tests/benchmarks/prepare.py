@@ -1,20 +1,32 @@
-"""Preparing a benchmark database, shared by bench_pages and bench_report: an environment that points
-the `assure` commands at it, and `assure migrate` + `assure demo` (+ the generator for the large size)
-run as child processes with their output in a log."""
+"""Preparing a benchmark database, shared by bench_pages, bench_instructions and bench_report: an
+environment that points the `assure` commands at it, and `assure migrate` + `assure demo` + the
+caseworker below (+ the generator for the large size) run as child processes with their output in a log.
+
+The caseworker is a professional whose "My training" is the same at both sizes: the demo's two courses,
+one in progress and one completed. The demo's own professional starts with none (so the journeys start
+from a clean slate) and the generator gives the demo's sign-ins a share of its assignments (20 at large
+size), so that page shows a different list at each size; the caseworker's shows how the same list costs
+as the data around it grows.
+
+Run `python -m tests.benchmarks.prepare caseworker` (with the environment below) to add the caseworker.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 import subprocess
 import sys
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 # The generator at the issue's large size: 50,000 staff, 1,000,000 assignments, 200 courses.
 LARGE = ["--staff", "50000", "--assignments", "1000000", "--courses", "200"]
 SETUP_SECONDS = 3_600
+CASEWORKER = "caseworker@northbrook.example"
 
 
 def environment(database_url: str, var_dir: Path) -> dict[str, str]:
@@ -55,5 +67,67 @@ def prepare(size: str, database_url: str, env: dict[str, str], log: Path, *, lar
     print(f"[{size}] preparing {database_url} (log: {log})", flush=True)
     run_module(["app.cli", "migrate"], env, log)
     run_module(["app.cli", "demo"], env, log)
+    run_module(["tests.benchmarks.prepare", "caseworker"], env, log)
     if size == "large":
         run_module(["tests.benchmarks.generate", "--database-url", database_url, *large], env, log)
+
+
+async def add_caseworker(today: date | None = None) -> int:
+    """Add the caseworker (signing in with the demo's password) through the app's own services: the
+    EHCP process course assigned, its first two modules done, and the annual review workshop completed
+    at a session a month ago. Returns their staff id."""
+    from app.accounts.provisioning import create_user
+    from app.audit import CLI_ACTOR
+    from app.demo import DEMO_PASSWORD
+    from app.enums import Role
+    from courses import assignments, learning
+    from courses.assignments import DueRule
+    from courses.enums import CompletionSource, DueKind
+    from courses.tables import Course
+
+    today = today or date.today()
+    staff_id = await create_user(
+        email=CASEWORKER, full_name="Casey Morgan-Reid", roles={Role.PROFESSIONAL}, password=DEMO_PASSWORD
+    )
+    codes = {c["code"]: c["id"] for c in await Course.select(Course.id, Course.code)}
+    process, workshop = codes["EHCP-101"], codes["EHCP-201"]
+    for course_id in (process, workshop):
+        await assignments.assign_people(
+            course_id=course_id,
+            staff_ids=[staff_id],
+            due=DueRule(DueKind.FIXED, on=today + timedelta(days=45)),
+            actor=CLI_ACTOR,
+            today=today - timedelta(days=60),
+        )
+    plan = await learning.course_plan(staff_id=staff_id, course_id=process)
+    assert plan is not None
+    for module in plan.modules[:2]:
+        await learning.mark_module_done(plan=plan, module_id=module["id"], actor=CLI_ACTOR, today=today)
+    await learning.record_completion(
+        staff_id=staff_id,
+        course_id=workshop,
+        completed_on=today - timedelta(days=30),
+        source=CompletionSource.SESSION,
+        actor=CLI_ACTOR,
+        evidence="Attended the annual review workshop (benchmark data)",
+        backdate_reason="Loaded as benchmark history",
+        today=today,
+    )
+    return staff_id
+
+
+async def _add_caseworker_with_pool() -> None:
+    from app.database import close_pool, open_pool
+
+    await open_pool()
+    try:
+        staff_id = await add_caseworker()
+    finally:
+        await close_pool()
+    print(f"Added {CASEWORKER} (person {staff_id}): two courses, one in progress and one completed.")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["caseworker"]:
+        raise SystemExit("usage: python -m tests.benchmarks.prepare caseworker")
+    asyncio.run(_add_caseworker_with_pool())

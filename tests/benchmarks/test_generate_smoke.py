@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+from app.audit import CLI_ACTOR
 from app.tables import Organisation, Staff, Team
 from courses import compliance, learning
 from courses.compliance import Grouping, Scope
@@ -91,3 +92,26 @@ async def test_generator_adds_a_board_whose_plans_a_board_report_reads():
     assert sum(sum(p.rag_counts.values()) for p in report.plans) == 250
     assert len(report.kpis) == 14 and report.slippage and report.milestones_due
     assert report.compliance and sum(r.assigned for r in report.compliance) > 200
+
+
+async def test_the_caseworkers_list_is_the_same_before_and_after_the_generator():
+    # bench_pages compares "My training" at demo and large size for this person: the list must not grow.
+    from courses import content
+    from courses.demo import WORKSHOP_COURSE
+    from courses.enums import TrainingStatus
+    from tests.benchmarks.prepare import CASEWORKER, add_caseworker
+
+    for course in (content.EHCP_COURSE, WORKSHOP_COURSE):
+        await content.import_course(course, actor=CLI_ACTOR)
+    staff_id = await add_caseworker()
+    before = await learning.my_training(staff_id=staff_id)
+    assert [(i.code, i.status, i.modules_done) for i in before] == [
+        ("EHCP-101", TrainingStatus.IN_PROGRESS, 2),
+        ("EHCP-201", TrainingStatus.COMPLETED, 0),
+    ]
+    assert (await Staff.select(Staff.email).where(Staff.id == staff_id).first())["email"] == CASEWORKER
+
+    await generate(
+        database_url=os.environ["ASSURE_DATABASE_URL"], staff=50, assignments=500, courses=6, seed=5
+    )
+    assert await learning.my_training(staff_id=staff_id) == before
