@@ -142,14 +142,19 @@ class RowCells:
     percent_compliant: float | None
 
 
+# Each status with its value and lower-case label, for every row's cells.
+_STATUS_CELLS = [(s, s.value, STATUS_LABELS[s].lower()) for s in STATUS_ORDER]
+
+
 def _row_cells(view: View, row: compliance.GroupRow) -> RowCells:
     names = _labels(row, view.grouping)
+    counts = row.figures.counts
     return RowCells(
         names=names,
         group_name=", ".join(names),
         link=view.cell_link(row.keys),
         assigned=row.figures.assigned,
-        counts=[(row.figures.counts[s], s.value, STATUS_LABELS[s].lower()) for s in STATUS_ORDER],
+        counts=[(counts[s], value, label) for s, value, label in _STATUS_CELLS],
         percent_compliant=row.figures.percent_compliant,
     )
 
