@@ -64,3 +64,27 @@ def test_select_is_govuk_select(hint, error):
     ours, theirs = template.render(hint=hint, error=error, params=params).split("|")
 
     assert _markup(ours) == _markup(theirs)
+
+
+# Every block layout.html fills, with something in it, and the nonce it sets.
+_PAGE_BLOCKS = (
+    '{% set cspNonce = "n0nce" %}'
+    "{% block pageTitle %}My training - Assure{% endblock %}"
+    '{% block head %}<link rel="stylesheet" href="/static/application.css">{% endblock %}'
+    '{% block headIcons %}<link rel="icon" href="/static/favicon.svg">{% endblock %}'
+    '{% block govukHeader %}<div class="govuk-generic-header">Council</div>{% endblock %}'
+    '{% block govukServiceNavigation %}<section class="govuk-service-navigation">Menu</section>{% endblock %}'
+    '{% block beforeContent %}<nav class="govuk-breadcrumbs">Home</nav>{% endblock %}'
+    '{% block content %}<h1 class="govuk-heading-l">My training</h1>{% endblock %}'
+    '{% block footer %}<footer class="govuk-footer">Support links</footer>{% endblock %}'
+    '{% block bodyEnd %}<script type="module" src="/static/init.js"></script>{% endblock %}'
+)
+
+
+def test_page_is_govuk_page_template():
+    env = make_environment("Testshire County Council")
+    ours = env.from_string('{% extends "_page.html" %}' + _PAGE_BLOCKS).render()
+    theirs = env.from_string('{% extends "govuk_frontend_jinja/template.html" %}' + _PAGE_BLOCKS).render()
+
+    assert _markup(ours) == _markup(theirs)
+    assert 'nonce="n0nce"' in ours and 'id="main-content"' in ours
