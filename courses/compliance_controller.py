@@ -79,7 +79,7 @@ class View:
         return self.link("/compliance/people", **keys, status=status.value if status else None)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=4096, typed=True)
 def _parameter(name: str, value: str | int) -> str:
     """One `name=value` of a link's query, encoded: a table's links share most of theirs, and the few
     values (ids, statuses, groupings) recur from row to row and page to page."""
