@@ -114,10 +114,27 @@ def generic_header(env: Environment, logo_text: str) -> Markup:
     return header
 
 
+_NO_KEY = object()
+
+
+class _Environment(Environment):
+    """Jinja's environment, reading a dict's key before its attributes: the ORM gives rows as dicts, and
+    Jinja's own order (attribute first) costs a raised and caught AttributeError for each `row.title`
+    in a template, several a row. A dict's methods (`row.items()`) are still found when it has no such
+    key."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict:
+            value = obj.get(attribute, _NO_KEY)
+            if value is not _NO_KEY:
+                return value
+        return super().getattr(obj, attribute)
+
+
 def make_environment(council_name: str) -> Environment:
     """The app's Jinja environment, for the council named in its pages (a setting: it is passed in, as a
     worker process that lays out the board paper has no settings of its own)."""
-    env = Environment(
+    env = _Environment(
         loader=ChoiceLoader(
             [
                 FileSystemLoader(TEMPLATES),
