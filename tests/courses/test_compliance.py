@@ -13,6 +13,7 @@ from datetime import date, timedelta
 import pytest
 from dateutil.relativedelta import relativedelta
 from openpyxl import load_workbook
+from piccolo.engine.sqlite import SQLiteEngine
 
 from app.audit import CLI_ACTOR, Actor
 from app.database import get_engine
@@ -24,7 +25,7 @@ from app.web.exports import excel_safe
 from courses import assignments, catalogue, compliance, learning
 from courses.assignments import DueRule
 from courses.catalogue import ModuleContent, VersionContent
-from courses.compliance import NOT_RECORDED, Grouping, Scope
+from courses.compliance import COURSE_ORDER, NOT_RECORDED, Grouping, Scope
 from courses.compliance_controller import View
 from courses.enums import CompletionSource, DueKind, ModuleKind, TrainingStatus
 from courses.public import completion_counts
@@ -454,6 +455,18 @@ async def test_names_in_the_table_are_escaped(client, signed_in_as, world):
     assert f"> assigned {in_row}" in by_team and f"> not started {in_row}" in by_team
     by_role = (await client.get(f"/compliance?course={world.course_id}&group=job_role")).text
     assert '<th scope="row" class="govuk-table__header">&lt;b&gt;Lead&lt;/b&gt;</th>' in by_role
+
+
+@pytest.mark.skipif(
+    not isinstance(Course._meta.db, SQLiteEngine), reason="the plan checked is SQLite's (a few rows here)"
+)
+async def test_the_course_filter_reads_published_courses_in_order_from_an_index():
+    # Without it, each view of the page sorted every published course by its lower-cased title.
+    query = f"SELECT id FROM course WHERE status = 'published' ORDER BY {COURSE_ORDER} LIMIT 26"  # noqa: S608 (our constant)
+    plan = " | ".join(row["detail"] for row in await Course.raw(f"EXPLAIN QUERY PLAN {query}"))
+
+    assert "USING INDEX course_published_listing" in plan
+    assert "TEMP B-TREE" not in plan
 
 
 async def test_compliance_page_says_so_when_there_is_nothing_to_show(client, signed_in_as):
