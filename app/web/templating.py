@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -128,6 +129,11 @@ class _Environment(Environment):
             value = obj.get(attribute, _NO_KEY)
             if value is not _NO_KEY:
                 return value
+        else:
+            try:  # Jinja's own first step, here so that other objects pay no extra call
+                return builtins.getattr(obj, attribute)
+            except AttributeError:
+                pass
         return super().getattr(obj, attribute)
 
 
