@@ -1,19 +1,24 @@
 """Benchmark: throughput and latency of the key pages under load, against the app's own /health.
 
 Run with `.venv/bin/python -m tests.benchmarks.bench_pages [--size demo|large|both] [--database-url URL]
-[--requests N] [--concurrency C] [--seconds S] [--workers W] [--out FILE]`.
+[--seconds S] [--concurrency C] [--timeout T] [--workers W] [--out FILE]` (S and T in whole seconds, as
+wrk takes them). It needs wrk on the PATH (`apt-get install wrk`, Debian's 4.1.0).
 
 For each size it prepares a database (demo: `assure migrate` and `assure demo`; large: the same, then
 `tests.benchmarks.generate` with 50,000 staff and 1,000,000 assignments), counts the SQL statements
 each page issues in-process (Piccolo's engine.query_id, as tests/app/test_query_counts.py does), then
-serves the app with `assure serve` on a free loopback port and sends each page a bounded number of
-requests (stopping early at a time limit) from an asyncio + httpx loop with bounded concurrency, signed
-in as the demo role that uses the page. With `--size both` both sizes are served at once and each
-page's requests alternate between them in turns, so the two sizes meet the same machine (the machine is
-shared: measured one after the other, /health's own p95 moved by 25-30% between sizes). It prints a
-Markdown table per size: requests per second, the ratio to /health's in the same run, p50 and p95
-latency, and statements per request; with `--size both`, also how p95 moved from demo size to large
-size. Traffic goes to 127.0.0.1 only.
+serves the app with `assure serve` on a free loopback port. Each page is signed in to once with httpx, as
+the demo role that uses it, warmed up with a few httpx requests, then loaded for `--seconds` by wrk (one
+thread, `--concurrency` connections, the session's cookies in a header), with tests/benchmarks/
+wrk_report.lua counting every answer but 200 as an error (a 303 to the sign-in page among them) and
+handing back wrk's latency histogram. wrk, in C, costs the machine far less per request than a Python
+client would, so the ratio to /health measures the server rather than the client (bench_busy.py keeps an
+httpx load, `_hammer`, as it must stop the moment its reports are ready). With `--size both` both sizes are
+served at once and each page's seconds alternate between them in turns, so the two sizes meet the same
+machine (the machine is shared: measured one after the other, /health's own p95 moved by 25-30% between
+sizes). It prints a Markdown table per size: requests per second, the ratio to /health's in the same run,
+p50 and p95 latency, and statements per request; with `--size both`, also how p95 moved from demo size to
+large size. Traffic goes to 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -40,6 +45,8 @@ from typing import Any, cast
 
 from tests.benchmarks.prepare import CASEWORKER, LARGE, REPO, environment, prepare
 
+WRK_SCRIPT = Path(__file__).with_name("wrk_report.lua")
+
 DEMO_PASSWORD = "Northbrook SEND demo"
 SIGN_INS = {
     "admin": "admin@northbrook.example",
@@ -50,8 +57,9 @@ SIGN_INS = {
 CSRF_INPUT = re.compile(r'name="_csrf_token" value="([^"]+)"')
 SERVER_START_SECONDS = 60
 WARM_UP_REQUESTS = 5
-# With two sizes, each page's requests are sent in this many turns, alternating between the sizes.
+# With two sizes, each page's seconds are spent in this many turns, alternating between the sizes.
 ROUNDS = 4
+WRK_SOCKET_ERRORS = ("connect", "read", "write", "timeout")
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,14 +89,21 @@ PAGES = [
 @dataclass
 class Measurement:
     page: PageUnderTest
-    latencies: list[float] = field(default_factory=list)  # seconds, successful requests only
+    # Seconds, successful requests only; from wrk, every answer within the timeout (wrk times them all,
+    # whatever their status), so the same list whenever errors is 0.
+    latencies: list[float] = field(default_factory=list)
     errors: int = 0
     elapsed: float = 0.0
     statements: float | None = None
+    ok: int | None = None  # successful requests, where latencies may hold others too (wrk's)
+
+    @property
+    def successes(self) -> int:
+        return len(self.latencies) if self.ok is None else self.ok
 
     @property
     def per_second(self) -> float:
-        return len(self.latencies) / self.elapsed if self.elapsed else 0.0
+        return self.successes / self.elapsed if self.elapsed else 0.0
 
     def percentile(self, share: float) -> float:
         """Nearest-rank percentile in milliseconds."""
@@ -109,10 +124,11 @@ class Run:
     load_after: tuple[float, float, float]
     started: datetime
     workers: int
-    concurrency: int
-    requests: int
-    seconds: float
-    timeout: float
+    client: str  # wrk's version
+    concurrency: int  # wrk's connections, on one wrk thread
+    seconds: int  # per page, all turns together
+    turns: int
+    timeout: int
 
 
 # --- preparing the database --------------------------------------------------------------------
@@ -261,7 +277,7 @@ async def _hammer(
     until: asyncio.Event | None = None,
 ) -> Measurement:
     """Up to `requests` GETs, `concurrency` at a time, sending no new one after `seconds` or once `until`
-    is set."""
+    is set. bench_busy.py's load, which must stop on an event; here, only the warm-up."""
     import httpx
 
     assert isinstance(client, httpx.AsyncClient)
@@ -290,18 +306,109 @@ async def _hammer(
     return measurement
 
 
+@dataclass(frozen=True, slots=True)
+class WrkReport:
+    """One wrk run, as wrk_report.lua writes it."""
+
+    requests: int  # answers of any status, the late ones included
+    duration_us: int
+    non_200: int
+    socket_errors: dict[str, int]  # "timeout": answers later than --timeout (wrk drops no connection)
+    latency_us: list[tuple[int, int]]  # (value, count), with wrk's correction for coordinated omission
+    connections: int
+
+    def measurement(self, page: PageUnderTest) -> Measurement:
+        histogram = _uncorrected(self.latency_us, self.duration_us, self.requests, self.connections)
+        timed = sum(count for _value, count in histogram)
+        late = self.socket_errors["timeout"]
+        if timed != self.requests - late:
+            # Taking wrk's correction out again rests on wrk 4.1's arithmetic: say so if it did not add up.
+            print(
+                f"  warning: {page.key}: {timed} latencies for {self.requests} answers, {late} of them late",
+                flush=True,
+            )
+        return Measurement(
+            page,
+            latencies=[value / 1e6 for value, count in histogram for _ in range(count)],
+            errors=self.non_200 + sum(self.socket_errors.values()),
+            elapsed=self.duration_us / 1e6,
+            ok=max(0, self.requests - self.non_200 - late),
+        )
+
+
+def _uncorrected(
+    histogram: list[tuple[int, int]], duration_us: int, requests: int, connections: int
+) -> list[tuple[int, int]]:
+    """wrk's latency histogram as measured, without the answers wrk made up.
+
+    Before done(), wrk 4.1 (stats_correct in wrk.c) adds to its histogram, for each answer that took n µs,
+    one more at each of n - i, n - 2i, ... while above i, where i is the run's time per request per
+    connection: the requests an open-loop client would have sent meanwhile. This load is closed (each
+    connection asks again when answered), as the httpx loop's and bench_busy's are, so p50 and p95 here
+    are of real answers only. Going down from the longest, the answers added at n all came from n + i,
+    n + 2i, ..., which share n's remainder modulo i."""
+    if requests // connections == 0:
+        return sorted(histogram)  # wrk corrected nothing
+    interval = duration_us // (requests // connections)
+    added: dict[int, int] = {}  # by remainder modulo interval: real answers counted so far
+    real = []
+    for value, count in sorted(histogram, reverse=True):
+        if value > interval:
+            count = max(0, count - added.get(value % interval, 0))
+        added[value % interval] = added.get(value % interval, 0) + count
+        if count > 0:
+            real.append((value, count))
+    return real[::-1]
+
+
+def wrk_version() -> str:
+    """`wrk -v`'s first line, without the copyright (wrk then prints its usage and exits with 1)."""
+    printed = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False).stdout  # noqa: S607
+    return printed.splitlines()[0].split(" Copyright")[0] if printed else "wrk"
+
+
+def run_wrk(url: str, cookie: str, connections: int, seconds: int, timeout: int) -> WrkReport:
+    """Load `url` with wrk for `seconds`, `connections` requests in flight from one thread: the client
+    takes one core at most."""
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", f"{timeout}s"]
+    command += ["-s", str(WRK_SCRIPT), *(["-H", f"Cookie: {cookie}"] if cookie else []), url]
+    # done() walks wrk's histogram once per bucket: a moment for wide ones, after the measured time.
+    finished = subprocess.run(  # noqa: S603 (our own command, no shell)
+        command, capture_output=True, text=True, check=False, timeout=seconds + timeout + 300
+    )
+    lines = [line for line in finished.stdout.splitlines() if line.startswith("{")]
+    if finished.returncode != 0 or not lines:
+        raise SystemExit(f"wrk failed ({finished.returncode}) on {url}:\n{finished.stdout}{finished.stderr}")
+    report = json.loads(lines[-1])
+    return WrkReport(
+        requests=report["requests"],
+        duration_us=report["duration_us"],
+        non_200=report["non_200"],
+        socket_errors={name: report["socket_errors"][name] for name in WRK_SOCKET_ERRORS},
+        latency_us=[(value, count) for value, count in report["latency_us"]],
+        connections=connections,
+    )
+
+
+def turns(sizes: int, seconds: int) -> tuple[int, int]:
+    """How many turns each page gets per size, and how long each is (wrk takes whole seconds)."""
+    rounds = ROUNDS if sizes > 1 else 1
+    return rounds, max(1, seconds // rounds)
+
+
 async def load(
-    base_urls: dict[str, str], requests: int, concurrency: int, seconds: float, request_seconds: float
+    base_urls: dict[str, str], concurrency: int, seconds: int, request_seconds: int
 ) -> dict[str, list[Measurement]]:
-    """Measure every page on each server (by size). With two sizes, each page's requests go in
+    """Measure every page on each server (by size) with wrk. With two sizes, each page's seconds go in
     ROUNDS alternating turns (demo, large, large, demo, ...), so both sizes meet the same machine: the
     p95 of the two is compared, and a busy neighbour would otherwise land on one size only."""
     import httpx
 
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     clients: dict[tuple[str, str | None], httpx.AsyncClient] = {}
+    cookies: dict[tuple[str, str | None], str] = {}
     results: dict[str, list[Measurement]] = {size: [] for size in base_urls}
-    rounds = ROUNDS if len(base_urls) > 1 else 1
+    rounds, turn_seconds = turns(len(base_urls), seconds)
     try:
         for page in PAGES:
             for size, base_url in base_urls.items():
@@ -310,21 +417,36 @@ async def load(
                     clients[size, page.role] = client
                     if page.role:
                         await _sign_in(client, SIGN_INS[page.role])
-                await _hammer(
-                    clients[size, page.role], page, min(WARM_UP_REQUESTS, requests), concurrency, seconds
-                )
-            totals = {size: Measurement(page) for size in base_urls}
+                    cookies[size, page.role] = "; ".join(f"{c.name}={c.value}" for c in client.cookies.jar)
+                # The warm-up also shows, before wrk's seconds are spent, whether the session is let in.
+                warm = await _hammer(clients[size, page.role], page, WARM_UP_REQUESTS, concurrency, seconds)
+                if warm.errors:
+                    print(f"  [{size}] {page.key}: {warm.errors} warm-up requests failed", flush=True)
+            totals = {size: Measurement(page, ok=0) for size in base_urls}
             order = list(base_urls)
             for turn in range(rounds):
                 for size in order if turn % 2 == 0 else reversed(order):
-                    share = requests // rounds + (1 if turn < requests % rounds else 0)
-                    part = await _hammer(clients[size, page.role], page, share, concurrency, seconds / rounds)
+                    part = (
+                        await asyncio.to_thread(
+                            run_wrk,
+                            f"{base_urls[size]}{page.path}",
+                            cookies[size, page.role],
+                            concurrency,
+                            turn_seconds,
+                            request_seconds,
+                        )
+                    ).measurement(page)
                     totals[size].latencies += part.latencies
                     totals[size].errors += part.errors
                     totals[size].elapsed += part.elapsed
+                    totals[size].ok = totals[size].successes + part.successes
+                    # wrk stops with up to `concurrency` requests unanswered, which the server still
+                    # works on: let them finish (no later than the slowest answer took) before the next
+                    # turn, which may be the other size's, is timed.
+                    await asyncio.sleep(min(max(part.latencies, default=0.0), request_seconds))
             for size, measurement in totals.items():
                 print(
-                    f"  [{size}] {page.key}: {len(measurement.latencies)} ok, {measurement.errors} errors, "
+                    f"  [{size}] {page.key}: {measurement.successes} ok, {measurement.errors} errors, "
                     f"{measurement.per_second:.1f} req/s, p95 {measurement.percentile(0.95):.0f} ms",
                     flush=True,
                 )
@@ -362,11 +484,13 @@ def run_sizes(
     try:
         for size, _url, env, folder, _dataset, _statements in prepared:
             servers[size], base_urls[size] = start_server(env, args.workers, folder / "server.log")
-        measured = asyncio.run(load(base_urls, args.requests, args.concurrency, args.seconds, args.timeout))
+        measured = asyncio.run(load(base_urls, args.concurrency, args.seconds, args.timeout))
     finally:
         for server in servers.values():
             stop_server(server)
     load_after = os.getloadavg()
+    client = wrk_version()
+    rounds, turn_seconds = turns(len(sizes), args.seconds)
     runs = []
     for size, url, _env, _folder, dataset, statements in prepared:
         for m in measured[size]:
@@ -381,9 +505,10 @@ def run_sizes(
                 load_after=load_after,
                 started=started,
                 workers=args.workers,
+                client=client,
                 concurrency=args.concurrency,
-                requests=args.requests,
-                seconds=args.seconds,
+                seconds=rounds * turn_seconds,
+                turns=rounds,
                 timeout=args.timeout,
             )
         )
@@ -391,7 +516,7 @@ def run_sizes(
 
 
 def _measure_in_process(
-    env: dict[str, str], log: Path, timeout: float
+    env: dict[str, str], log: Path, timeout: int
 ) -> tuple[dict[str, int], dict[str, float | None]]:
     """Run the in-process count in a child process, so each size's database gets a fresh engine."""
     # A page too slow to count at this size would hold the child for many minutes (a running SQLite
@@ -432,13 +557,15 @@ def _load(values: tuple[float, float, float]) -> str:
 def render(run: Run) -> str:
     baseline = next((m.per_second for m in run.measurements if m.page.path == "/health"), 0.0)
     data = ", ".join(f"{v:,} {k}" for k, v in run.dataset.items())
+    in_turns = f" in {run.turns} turns of {run.seconds // run.turns} s" if run.turns > 1 else ""
     lines = [
         f"### {run.size.capitalize()} size ({run.database})",
         "",
         f"- Data: {data}.",
-        f"- Run: {run.started:%Y-%m-%d %H:%M} UTC; {run.workers} server worker(s); concurrency "
-        f"{run.concurrency}; up to {run.requests} requests or {run.seconds:.0f} s per page, after "
-        f"{WARM_UP_REQUESTS} warm-up requests; a request taking over {run.timeout:.0f} s counts as an error.",
+        f"- Run: {run.started:%Y-%m-%d %H:%M} UTC; {run.workers} server worker(s); load from {run.client}, "
+        f"1 thread, {run.concurrency} connections, {run.seconds} s per page{in_turns}, after "
+        f"{WARM_UP_REQUESTS} warm-up requests from httpx; an answer other than 200, a socket error or an "
+        f"answer taking over {run.timeout} s counts as an error.",
         f"- Load average (1/5/15 min) before: {_load(run.load_before)}; after: {_load(run.load_after)} "
         f"on {os.cpu_count()} cores.",
         "",
@@ -451,7 +578,7 @@ def render(run: Run) -> str:
         statements = "not counted (timed out)" if m.statements is None else f"{m.statements:g}"
         lines.append(
             f"| `{m.page.path}` ({m.page.what}) | {m.page.role or 'nobody'} "
-            f"| {len(m.latencies)} ({m.errors}) "
+            f"| {m.successes} ({m.errors}) "
             f"| {m.per_second:.1f} | {ratio:.3f} | {m.percentile(0.5):.0f} | {m.percentile(0.95):.0f} "
             f"| {statements} |"
         )
@@ -486,7 +613,7 @@ def machine() -> str:
         pass
     return (
         f"{os.cpu_count()} cores{memory}; {platform.platform()}; Python {platform.python_version()}; "
-        f"client and server on the same machine over loopback"
+        f"client (wrk) and server on the same machine over loopback"
     )
 
 
@@ -497,11 +624,15 @@ def main() -> None:
         "--database-url", default=None, help="default: a fresh SQLite file per size (not with --size both)"
     )
     parser.add_argument("--no-prepare", action="store_true", help="the database is already prepared")
-    parser.add_argument("--requests", type=int, default=400, help="requests per page at most (default 400)")
-    parser.add_argument("--seconds", type=float, default=60.0, help="time limit per page (default 60)")
-    parser.add_argument("--concurrency", type=int, default=8, help="requests in flight (default 8)")
     parser.add_argument(
-        "--timeout", type=float, default=30.0, help="seconds before a request counts as an error (default 30)"
+        "--seconds",
+        type=int,
+        default=20,
+        help="seconds of load per page and size, whole seconds per turn (default 20)",
+    )
+    parser.add_argument("--concurrency", type=int, default=8, help="wrk's connections (default 8)")
+    parser.add_argument(
+        "--timeout", type=int, default=30, help="seconds before an answer counts as an error (default 30)"
     )
     parser.add_argument("--workers", type=int, default=1, help="`assure serve --workers` (default 1)")
     parser.add_argument("--out", type=Path, default=None, help="also write the Markdown to this file")
@@ -516,8 +647,10 @@ def main() -> None:
         return
     if args.size == "both" and args.database_url:
         parser.error("--database-url names one database: use it with --size demo or --size large")
-    if min(args.requests, args.concurrency, args.workers) < 1 or args.seconds <= 0:
-        parser.error("--requests, --concurrency, --workers and --seconds must be positive")
+    if min(args.concurrency, args.workers, args.seconds, args.timeout) < 1:
+        parser.error("--concurrency, --workers, --seconds and --timeout must be positive")
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: apt-get install wrk (Debian's package)")
 
     work = Path(tempfile.mkdtemp(prefix="assure-bench-pages-"))
     try:
