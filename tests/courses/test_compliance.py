@@ -521,6 +521,11 @@ async def test_many_courses_are_found_by_a_search_that_keeps_the_filters(client,
     listing = await client.get(html.unescape(chooser.group(1)))
     assert listing.status_code == 200
     assert f"{len(courses) + 1} published courses, page 1 of 2" in listing.text
+    # With none asked for, the page shows the first course in the search's order.
+    first = re.search(r'href="/compliance\?course=(\d+)', listing.text)
+    assert first is not None
+    default = await client.get("/compliance")
+    assert f'<input type="hidden" name="course" value="{first.group(1)}">' in default.text
     # Mandatory courses first (COMPLY-1 and the odd COURSE-nn), then the others.
     assert listing.text.index(f"COURSE-29 {DASH}") < listing.text.index(f"COURSE-02 {DASH}")
     link = f'href="/compliance?course={courses["COURSE-07"]}&amp;organisation={council}'
