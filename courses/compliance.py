@@ -766,7 +766,7 @@ SELECT 'job_role', id, name, NULL, NULL, NULL, NULL, NULL FROM job_role""")
         found[row["kind"]].append(row)
     courses = sorted((_course(c) for c in found["course"]), key=_course_order)
     first_of_many = [_course(c) for c in found["first_of_many"]]  # only when there are too many to list
-    first = (courses or first_of_many or [None])[0]
+    listed = courses or first_of_many
 
     def by_name(row: dict[str, Any]) -> tuple[str, int]:
         return (row["name"].lower(), row["id"])
@@ -774,7 +774,7 @@ SELECT 'job_role', id, name, NULL, NULL, NULL, NULL, NULL FROM job_role""")
     return PageChoices(
         courses=courses,
         more_courses=bool(first_of_many),
-        default=first,
+        default=listed[0] if listed else None,
         chosen=_course(found["asked"][0]) if found["asked"] else None,
         organisations=[
             {"id": o["id"], "name": o["name"], "kind": o["code"]}

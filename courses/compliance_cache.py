@@ -76,6 +76,7 @@ class _Found:
     course_counter: int
     people_counter: int
     payload: Any  # None when nothing true is stored
+    text: str | None = None  # the stored payload's JSON as read, when one was
 
 
 # --- payloads: the figures as JSON -------------------------------------------------------------
@@ -144,11 +145,28 @@ LEFT JOIN compliance_figures f ON f.key = n.key
     AND f.course_counter = n.course_counter AND f.people_counter = n.people_counter""")
     found = {}
     for row in rows:
-        payload = row["payload"]
-        if isinstance(payload, str):
-            payload = json.loads(payload)
-        found[row["key"]] = _Found(int(row["course_counter"]), int(row["people_counter"]), payload)
+        text = row["payload"]
+        payload = json.loads(text) if isinstance(text, str) else text
+        found[row["key"]] = _Found(
+            int(row["course_counter"]),
+            int(row["people_counter"]),
+            payload,
+            text if isinstance(text, str) else None,
+        )
     return found
+
+
+def _digest(questions: list[Question], found: dict[str, _Found]) -> str | None:
+    """A digest of the stored answers read for these questions, and of the questions: the same digest,
+    the same figures. None when any answer was not read from the store as JSON."""
+    digest = hashlib.sha256()
+    for question in questions:
+        text = found[question.key].text
+        if text is None:
+            return None
+        # The key is 64 hex digits, and JSON has no NUL in it: the parts cannot run into each other.
+        digest.update(f"{question.key}{text}\0".encode())
+    return digest.hexdigest()
 
 
 async def _store(answers: list[tuple[Question, _Found]]) -> None:
@@ -198,10 +216,10 @@ async def _missing(question: Question, found: _Found) -> tuple[Any, bool]:
     return await asyncio.shield(shared), True
 
 
-async def _answers(questions: list[Question]) -> dict[str, Any]:
+async def _answers(questions: list[Question]) -> tuple[dict[str, Any], str | None]:
     """Payloads for the questions: stored where still true (one statement); otherwise computed (at the
     same time) and stored (one statement more). A computed payload of None (no such course) is returned
-    but not stored."""
+    but not stored. With them, their digest (`_digest`) when all were stored."""
     found = await _read(questions)
     missing = [q for q in questions if found[q.key].payload is None]
     if in_write_transaction():  # one connection: one statement at a time
@@ -216,7 +234,7 @@ async def _answers(questions: list[Question]) -> dict[str, Any]:
             stored = found[question.key]
             fresh.append((question, _Found(stored.course_counter, stored.people_counter, payload)))
     await _store(fresh)
-    return results
+    return results, _digest(questions, found)
 
 
 async def _compute(question: Question) -> Any | None:
@@ -243,13 +261,28 @@ async def _compute(question: Question) -> Any | None:
 # --- the figures ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class PageFigures:
+    """The compliance page's table and trend. `digest` names them: the same digest, the same figures
+    (None when they were worked out for this request, not read from the store)."""
+
+    table: ComplianceTable
+    trend: list[TrendPoint]
+    digest: str | None
+
+
 async def page_figures(
     *, course_id: int, scope: Scope, grouping: Grouping, today: date | None = None
-) -> tuple[ComplianceTable, list[TrendPoint]] | None:
+) -> PageFigures | None:
     """The compliance page's table and trend (one statement when both are stored); None when there is
     no such course."""
-    figures = await tables_and_trend(course_id=course_id, scope=scope, groupings=[grouping], today=today)
-    return None if figures is None else (figures[0][grouping], figures[1])
+    today = today or date.today()
+    table = Question("table", course_id, scope, today, grouping)
+    trend = Question("trend", course_id, scope, today)
+    answers, digest = await _answers([table, trend])
+    if answers[table.key] is None:
+        return None
+    return PageFigures(_table(answers[table.key], table), _trend(answers[trend.key]), digest)
 
 
 async def tables_and_trend(
@@ -261,7 +294,7 @@ async def tables_and_trend(
     today = today or date.today()
     tables = [Question("table", course_id, scope, today, grouping) for grouping in groupings]
     trend = Question("trend", course_id, scope, today)
-    answers = await _answers([*tables, trend])
+    answers, _ = await _answers([*tables, trend])
     if any(answers[t.key] is None for t in tables):
         return None
     return {t.grouping: _table(answers[t.key], t) for t in tables if t.grouping}, _trend(answers[trend.key])
@@ -272,20 +305,20 @@ async def compliance_table(
 ) -> ComplianceTable | None:
     """`compliance.compliance_table`, stored until its records change."""
     question = Question("table", course_id, scope, as_of or date.today(), grouping)
-    payload = (await _answers([question]))[question.key]
+    payload = (await _answers([question]))[0][question.key]
     return None if payload is None else _table(payload, question)
 
 
 async def trend(*, course_id: int, scope: Scope, today: date | None = None) -> list[TrendPoint]:
     """`compliance.trend`, stored until its records change."""
     question = Question("trend", course_id, scope, today or date.today())
-    return _trend((await _answers([question]))[question.key])
+    return _trend((await _answers([question]))[0][question.key])
 
 
 async def status_counts(*, course_id: int, scope: Scope, as_of: date) -> Figures:
     """`compliance.status_counts`, stored until its records change."""
     question = Question("counts", course_id, scope, as_of)
-    return _figures((await _answers([question]))[question.key])
+    return _figures((await _answers([question]))[0][question.key])
 
 
 async def audience_counts(*, audiences: list[Audience], as_of: date) -> dict[Audience, Figures]:

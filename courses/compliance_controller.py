@@ -13,10 +13,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 import anyio
-from litestar import Controller, Response, get
+from cachetools import LRUCache
+from jinja2 import Environment
+from litestar import Controller, Request, Response, get
 from litestar.exceptions import ClientException, NotFoundException
 from litestar.params import FromQuery
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
+from markupsafe import Markup
 from openpyxl import Workbook
 
 from app.accounts.access import roles
@@ -239,6 +243,44 @@ def _xlsx(view: View, table: ComplianceTable, trend: list[TrendPoint], filters: 
     return out.getvalue()
 
 
+# The figures' part of the page as rendered, by everything it shows: the stored figures' digest, the
+# view (its links), the course's names and the filters in words. Asked again for the same figures, the
+# page copies it instead of writing out every cell again: most views are asked many times between two
+# changes to their records. Up to this many characters in each server process, the least recently used
+# dropped first.
+RENDERED_FIGURES_CHARACTERS = 8_000_000
+FIGURES_TEMPLATE = "courses/_compliance_figures.html"
+_rendered_figures: LRUCache[tuple[str, ...], Markup] = LRUCache(RENDERED_FIGURES_CHARACTERS, getsizeof=len)
+
+
+def figures_html(
+    env: Environment, view: View, figures: compliance_cache.PageFigures, filter_lines: list[str]
+) -> Markup:
+    """The figures' part of the page: kept from an earlier view of the same stored figures, or rendered
+    (and kept, when the figures came from the store: figures worked out for this request are stored for
+    the next)."""
+    key = None
+    if figures.digest is not None:
+        key = (figures.digest, view.link(), view.course["code"], view.course["title"], *filter_lines)
+        kept = _rendered_figures.get(key)
+        if kept is not None:
+            return kept
+    html = Markup(  # noqa: S704 (the template's own output, escaped as it was written)
+        env.get_template(FIGURES_TEMPLATE).render(
+            view=view,
+            table=figures.table,
+            rows=[_row_cells(view, row) for row in figures.table.rows],
+            trend=figures.trend,
+            statuses=STATUS_ORDER,
+            status_labels=STATUS_LABELS,
+            filter_lines=filter_lines,
+        )
+    )
+    if key is not None and len(html) <= RENDERED_FIGURES_CHARACTERS:
+        _rendered_figures[key] = html
+    return html
+
+
 def _filter_lines(view: View, choices: dict[str, Any]) -> list[str]:
     """The filters in words, for people reading an export later."""
     lines = []
@@ -263,6 +305,7 @@ class ComplianceController(Controller):
     @get("/")
     async def index(
         self,
+        request: Request[Any, Any, Any],
         course: FromQuery[str] = "",
         organisation: FromQuery[str] = "",
         team: FromQuery[str] = "",
@@ -277,19 +320,15 @@ class ComplianceController(Controller):
         )
         if figures is None:  # the course was deleted a moment ago
             raise NotFoundException(detail="There is no course with that number")
-        table, trend = figures
+        engine = request.app.template_engine
+        assert isinstance(engine, JinjaTemplateEngine)
         return Template(
             "courses/compliance.html",
             context={
                 "title": "Training compliance",
                 "view": view,
-                "table": table,
-                "rows": [_row_cells(view, row) for row in table.rows],
-                "trend": trend,
                 "groupings": list(Grouping),
-                "statuses": STATUS_ORDER,
-                "status_labels": STATUS_LABELS,
-                "filter_lines": _filter_lines(view, choices),
+                "figures_html": figures_html(engine.engine, view, figures, _filter_lines(view, choices)),
                 **choices,
             },
         )
@@ -411,7 +450,7 @@ class ComplianceController(Controller):
         )
         if figures is None:
             raise NotFoundException(detail="There is no course with that number")
-        table, trend = figures
+        table, trend = figures.table, figures.trend
         lines = _filter_lines(view, choices)
         # Building a workbook is CPU work: keep it off the event loop.
         content = await anyio.to_thread.run_sync(_xlsx, view, table, trend, lines)
