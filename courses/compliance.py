@@ -703,6 +703,20 @@ class PageChoices:
             "job_roles": self.job_roles,
         }
 
+    def key(self) -> tuple[Any, ...]:
+        """Everything the filters offer, in order, as one hashable value: equal keys, equal choices."""
+
+        def rows(listed: list[dict[str, Any]]) -> tuple[tuple[Any, ...], ...]:
+            return tuple(tuple(row.values()) for row in listed)
+
+        return (
+            self.more_courses,
+            rows(self.courses),
+            rows(self.organisations),
+            rows(self.teams),
+            rows(self.job_roles),
+        )
+
 
 def _course(row: dict[str, Any]) -> dict[str, Any]:
     return {

@@ -103,7 +103,7 @@ def _id(value: str, label: str, *, allow_none: bool = False) -> int | None:
 
 async def _view(
     course: str, organisation: str, team: str, job_role: str, group: str
-) -> tuple[View | None, dict[str, Any]]:
+) -> tuple[View | None, compliance.PageChoices]:
     """The checked view (None when no course is published yet) and the filter lists, in one statement."""
     course_id = _id(course, "course")
     organisation_id = _id(organisation, "organisation")
@@ -113,7 +113,7 @@ async def _view(
     )
     if course_id is None:
         if choices.default is None:
-            return None, choices.as_context()
+            return None, choices
         chosen: dict[str, Any] | None = choices.default
     else:
         chosen = choices.chosen
@@ -130,7 +130,7 @@ async def _view(
         job_role=_id(job_role, "job role", allow_none=True),
         grouping=grouping,
     )
-    return view, choices.as_context()
+    return view, choices
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,51 +243,53 @@ def _xlsx(view: View, table: ComplianceTable, trend: list[TrendPoint], filters: 
     return out.getvalue()
 
 
-# The figures' part of the page as rendered, by everything it shows: the stored figures' digest, the
-# view (its links), the course's names and the filters in words. Asked again for the same figures, the
-# page copies it instead of writing out every cell again: most views are asked many times between two
-# changes to their records. Up to this many characters in each server process, the least recently used
-# dropped first.
-RENDERED_FIGURES_CHARACTERS = 8_000_000
-FIGURES_TEMPLATE = "courses/_compliance_figures.html"
-_rendered_figures: LRUCache[tuple[str, ...], Markup] = LRUCache(RENDERED_FIGURES_CHARACTERS, getsizeof=len)
+# The page's filters and figures as rendered, by everything they show: the stored figures' digest, the
+# filters' choices, the view (its links) and its course. Asked again for the same view of the same
+# figures, the page copies them instead of writing out every option and cell again: most views are asked
+# many times between two changes to their records. Up to this many characters in each server process,
+# the least recently used dropped first.
+RENDERED_CHARACTERS = 8_000_000
+MAIN_TEMPLATE = "courses/_compliance_main.html"
+_rendered: LRUCache[tuple[Any, ...], Markup] = LRUCache(RENDERED_CHARACTERS, getsizeof=len)
 
 
-def figures_html(
-    env: Environment, view: View, figures: compliance_cache.PageFigures, filter_lines: list[str]
+def main_html(
+    env: Environment, view: View, choices: compliance.PageChoices, figures: compliance_cache.PageFigures
 ) -> Markup:
-    """The figures' part of the page: kept from an earlier view of the same stored figures, or rendered
+    """The page's filters and figures: kept from an earlier view of the same stored figures, or rendered
     (and kept, when the figures came from the store: figures worked out for this request are stored for
     the next)."""
     key = None
     if figures.digest is not None:
-        key = (figures.digest, view.link(), view.course["code"], view.course["title"], *filter_lines)
-        kept = _rendered_figures.get(key)
+        key = (figures.digest, choices.key(), view.link(), *view.course.values())
+        kept = _rendered.get(key)
         if kept is not None:
             return kept
     html = Markup(  # noqa: S704 (the template's own output, escaped as it was written)
-        env.get_template(FIGURES_TEMPLATE).render(
+        env.get_template(MAIN_TEMPLATE).render(
             view=view,
+            groupings=list(Grouping),
             table=figures.table,
             rows=[_row_cells(view, row) for row in figures.table.rows],
             trend=figures.trend,
             statuses=STATUS_ORDER,
             status_labels=STATUS_LABELS,
-            filter_lines=filter_lines,
+            filter_lines=_filter_lines(view, choices),
+            **choices.as_context(),
         )
     )
-    if key is not None and len(html) <= RENDERED_FIGURES_CHARACTERS:
-        _rendered_figures[key] = html
+    if key is not None and len(html) <= RENDERED_CHARACTERS:
+        _rendered[key] = html
     return html
 
 
-def _filter_lines(view: View, choices: dict[str, Any]) -> list[str]:
+def _filter_lines(view: View, choices: compliance.PageChoices) -> list[str]:
     """The filters in words, for people reading an export later."""
     lines = []
     names = {
-        "organisation": {o["id"]: o["name"] for o in choices["organisations"]},
-        "team": {t["id"]: t["name"] for t in choices["teams"]},
-        "job_role": {j["id"]: j["name"] for j in choices["job_roles"]},
+        "organisation": {o["id"]: o["name"] for o in choices.organisations},
+        "team": {t["id"]: t["name"] for t in choices.teams},
+        "job_role": {j["id"]: j["name"] for j in choices.job_roles},
     }
     for dimension in ("organisation", "team", "job_role"):
         value = getattr(view, dimension)
@@ -327,9 +329,7 @@ class ComplianceController(Controller):
             context={
                 "title": "Training compliance",
                 "view": view,
-                "groupings": list(Grouping),
-                "figures_html": figures_html(engine.engine, view, figures, _filter_lines(view, choices)),
-                **choices,
+                "main_html": main_html(engine.engine, view, choices, figures),
             },
         )
 

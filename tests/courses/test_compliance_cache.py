@@ -391,7 +391,9 @@ async def test_the_figures_digest_names_the_stored_figures(setting):
     assert await digest() not in (None, first)
 
 
-async def test_the_compliance_page_changes_when_someone_completes(client, signed_in_as, setting):
+async def test_the_compliance_page_changes_when_someone_completes_or_a_filter_choice_is_added(
+    client, signed_in_as, setting
+):
     await signed_in_as(Role.TRAINER)
     url = f"/compliance?course={setting.course_id}"
 
@@ -408,6 +410,9 @@ async def test_the_compliance_page_changes_when_someone_completes(client, signed
     page = await view()
     assert "1 of 4 people assigned is compliant" in page
     assert await view() == page
+    # A new job role changes no figures, but the filter offers it at once.
+    role = await people.create_job_role(name="Portage worker", description="", actor=CLI_ACTOR)
+    assert f'<option value="{role}">Portage worker</option>' in await view()
     # The course list offers every published course.
     other = await publish_course("CACHE-2")
     page = await client.get(f"/compliance?course={setting.course_id}")
