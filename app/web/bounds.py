@@ -9,7 +9,7 @@ this guard covers the pages.
 
 from __future__ import annotations
 
-from functools import cache
+from collections.abc import Callable
 from typing import Any
 
 from litestar.connection import ASGIConnection
@@ -50,11 +50,18 @@ async def refuse_what_the_database_cannot_take(
         )
 
 
-@cache
+# By the handler's function: Litestar hands each guard a copy of the handler, a new object on every
+# request, so a cache keyed by the handler itself would miss every time and keep every copy.
+_whole_numbers: dict[Callable[..., Any], tuple[str, ...]] = {}
+
+
 def _whole_number_parameters(handler: BaseRouteHandler) -> tuple[str, ...]:
     """The handler's parameters typed as whole numbers: read from its signature once, not per request."""
-    return tuple(
-        name
-        for name, field in handler.parsed_fn_signature.parameters.items()
-        if field.is_subclass_of(int) or field.has_inner_subclass_of(int)
-    )
+    names = _whole_numbers.get(handler.fn)
+    if names is None:
+        names = _whole_numbers[handler.fn] = tuple(
+            name
+            for name, field in handler.parsed_fn_signature.parameters.items()
+            if field.is_subclass_of(int) or field.has_inner_subclass_of(int)
+        )
+    return names

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from app.enums import Role
+from app.web import bounds
 from tests.courses.conftest import publish_course
 
 
@@ -77,3 +78,17 @@ async def test_ids_in_filters_beyond_the_databases_range_are_answered(client, si
     assert people.status_code == 200
     assert compliance.status_code == 400 and "must be chosen from the list" in compliance.text
     assert [r.status_code for r in odd_numbers] == [400, 400]
+
+
+async def test_the_guard_reads_each_handlers_parameters_once_and_keeps_nothing_per_request(
+    client, signed_in_as
+):
+    # Litestar hands each guard a copy of the handler: keyed by the copy, every request added an entry.
+    await signed_in_as(Role.ADMIN)
+    await client.get("/admin/staff", params={"page": 1})
+    kept = len(bounds._whole_numbers)
+
+    for _ in range(5):
+        assert (await client.get("/admin/staff", params={"page": 1})).status_code == 200
+
+    assert len(bounds._whole_numbers) == kept
