@@ -18,6 +18,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import cached_property
 from typing import Any
 
 from app.database import in_write_transaction, write_transaction
@@ -75,8 +76,7 @@ class _Found:
 
     course_counter: int
     people_counter: int
-    payload: Any  # None when nothing true is stored
-    text: str | None = None  # the stored payload's JSON as read, when one was
+    text: str | None  # the stored answer (JSON); None when nothing true is stored
 
 
 # --- payloads: the figures as JSON -------------------------------------------------------------
@@ -143,27 +143,17 @@ SELECT n.key, n.course_counter, n.people_counter, f.payload
 FROM now n
 LEFT JOIN compliance_figures f ON f.key = n.key
     AND f.course_counter = n.course_counter AND f.people_counter = n.people_counter""")
-    found = {}
-    for row in rows:
-        text = row["payload"]
-        payload = json.loads(text) if isinstance(text, str) else text
-        found[row["key"]] = _Found(
-            int(row["course_counter"]),
-            int(row["people_counter"]),
-            payload,
-            text if isinstance(text, str) else None,
-        )
-    return found
+    # The answers stay JSON text until someone reads them: a page that already has them rendered does not.
+    return {
+        row["key"]: _Found(int(row["course_counter"]), int(row["people_counter"]), row["payload"])
+        for row in rows
+    }
 
 
-def _digest(questions: list[Question], found: dict[str, _Found]) -> str | None:
-    """A digest of the stored answers read for these questions, and of the questions: the same digest,
-    the same figures. None when any answer was not read from the store as JSON."""
+def _digest(*answers: tuple[Question, str]) -> str:
+    """A digest of questions and their answers (JSON): the same digest, the same figures."""
     digest = hashlib.sha256()
-    for question in questions:
-        text = found[question.key].text
-        if text is None:
-            return None
+    for question, text in answers:
         # The key is 64 hex digits, and JSON has no NUL in it: the parts cannot run into each other.
         digest.update(f"{question.key}{text}\0".encode())
     return digest.hexdigest()
@@ -179,7 +169,7 @@ async def _store(answers: list[tuple[Question, _Found]]) -> None:
     computed_at = sql.arg(datetime.now(UTC), "TIMESTAMPTZ")
     values = ", ".join(
         f"({sql.arg(q.key)}, {sql.arg(q.course_id)}, {sql.arg(f.course_counter)}, "
-        f"{sql.arg(f.people_counter)}, {computed_at}, {sql.arg(json.dumps(f.payload))})"
+        f"{sql.arg(f.people_counter)}, {computed_at}, {sql.arg(f.text)})"
         # In key order, so two askers storing several answers lock them in the same order.
         for q, f in sorted({q.key: (q, f) for q, f in answers}.values(), key=lambda answer: answer[0].key)
     )
@@ -216,25 +206,30 @@ async def _missing(question: Question, found: _Found) -> tuple[Any, bool]:
     return await asyncio.shield(shared), True
 
 
-async def _answers(questions: list[Question]) -> tuple[dict[str, Any], str | None]:
-    """Payloads for the questions: stored where still true (one statement); otherwise computed (at the
-    same time) and stored (one statement more). A computed payload of None (no such course) is returned
-    but not stored. With them, their digest (`_digest`) when all were stored."""
+async def _answers(questions: list[Question]) -> dict[str, str | None]:
+    """The answers to the questions, as JSON: stored where still true (one statement); otherwise computed
+    (at the same time) and stored (one statement more). None where the computed answer is None (no such
+    course), not stored."""
     found = await _read(questions)
-    missing = [q for q in questions if found[q.key].payload is None]
+    missing = [q for q in questions if found[q.key].text is None]
     if in_write_transaction():  # one connection: one statement at a time
         computed = [await _missing(q, found[q.key]) for q in missing]
     else:
         computed = list(await asyncio.gather(*(_missing(q, found[q.key]) for q in missing)))
-    results = {q.key: found[q.key].payload for q in questions}
+    results = {q.key: found[q.key].text for q in questions}
     fresh = []
     for question, (payload, mine) in zip(missing, computed, strict=True):
-        results[question.key] = payload
-        if mine and payload is not None:
+        text = None if payload is None else json.dumps(payload)
+        results[question.key] = text
+        if mine and text is not None:
             stored = found[question.key]
-            fresh.append((question, _Found(stored.course_counter, stored.people_counter, payload)))
+            fresh.append((question, _Found(stored.course_counter, stored.people_counter, text)))
     await _store(fresh)
-    return results, _digest(questions, found)
+    return results
+
+
+def _loads(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
 
 
 async def _compute(question: Question) -> Any | None:
@@ -261,14 +256,23 @@ async def _compute(question: Question) -> Any | None:
 # --- the figures ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class PageFigures:
-    """The compliance page's table and trend. `digest` names them: the same digest, the same figures
-    (None when they were worked out for this request, not read from the store)."""
+    """The compliance page's table and trend, read from their JSON when first asked for. `digest` names
+    them: the same digest, the same figures."""
 
-    table: ComplianceTable
-    trend: list[TrendPoint]
-    digest: str | None
+    digest: str
+    table_question: Question
+    table_text: str
+    trend_text: str
+
+    @cached_property
+    def table(self) -> ComplianceTable:
+        return _table(json.loads(self.table_text), self.table_question)
+
+    @cached_property
+    def trend(self) -> list[TrendPoint]:
+        return _trend(json.loads(self.trend_text))
 
 
 async def page_figures(
@@ -279,10 +283,11 @@ async def page_figures(
     today = today or date.today()
     table = Question("table", course_id, scope, today, grouping)
     trend = Question("trend", course_id, scope, today)
-    answers, digest = await _answers([table, trend])
-    if answers[table.key] is None:
+    answers = await _answers([table, trend])
+    table_text, trend_text = answers[table.key], answers[trend.key]
+    if table_text is None or trend_text is None:
         return None
-    return PageFigures(_table(answers[table.key], table), _trend(answers[trend.key]), digest)
+    return PageFigures(_digest((table, table_text), (trend, trend_text)), table, table_text, trend_text)
 
 
 async def tables_and_trend(
@@ -294,7 +299,7 @@ async def tables_and_trend(
     today = today or date.today()
     tables = [Question("table", course_id, scope, today, grouping) for grouping in groupings]
     trend = Question("trend", course_id, scope, today)
-    answers, _ = await _answers([*tables, trend])
+    answers = {key: _loads(text) for key, text in (await _answers([*tables, trend])).items()}
     if any(answers[t.key] is None for t in tables):
         return None
     return {t.grouping: _table(answers[t.key], t) for t in tables if t.grouping}, _trend(answers[trend.key])
@@ -305,20 +310,20 @@ async def compliance_table(
 ) -> ComplianceTable | None:
     """`compliance.compliance_table`, stored until its records change."""
     question = Question("table", course_id, scope, as_of or date.today(), grouping)
-    payload = (await _answers([question]))[0][question.key]
+    payload = _loads((await _answers([question]))[question.key])
     return None if payload is None else _table(payload, question)
 
 
 async def trend(*, course_id: int, scope: Scope, today: date | None = None) -> list[TrendPoint]:
     """`compliance.trend`, stored until its records change."""
     question = Question("trend", course_id, scope, today or date.today())
-    return _trend((await _answers([question]))[0][question.key])
+    return _trend(_loads((await _answers([question]))[question.key]))
 
 
 async def status_counts(*, course_id: int, scope: Scope, as_of: date) -> Figures:
     """`compliance.status_counts`, stored until its records change."""
     question = Question("counts", course_id, scope, as_of)
-    return _figures((await _answers([question]))[0][question.key])
+    return _figures(_loads((await _answers([question]))[question.key]))
 
 
 async def audience_counts(*, audiences: list[Audience], as_of: date) -> dict[Audience, Figures]:
@@ -330,14 +335,14 @@ async def audience_counts(*, audiences: list[Audience], as_of: date) -> dict[Aud
         return {}
     questions = {a: Question("audience", a.course_id, a.scope, as_of) for a in wanted}
     found = await _read(list(questions.values()))
-    missing = [a for a, q in questions.items() if found[q.key].payload is None]
+    missing = [a for a, q in questions.items() if found[q.key].text is None]
     computed = await compliance.audience_counts(audiences=missing, as_of=as_of) if missing else {}
     fresh = []
     for audience in missing:
         stored = found[questions[audience].key]
-        payload = _counts(computed[audience])
-        fresh.append((questions[audience], _Found(stored.course_counter, stored.people_counter, payload)))
+        text = json.dumps(_counts(computed[audience]))
+        fresh.append((questions[audience], _Found(stored.course_counter, stored.people_counter, text)))
     await _store(fresh)
-    payloads = {q.key: found[q.key].payload for q in questions.values()}
-    payloads.update((q.key, f.payload) for q, f in fresh)
-    return {a: _figures(payloads[q.key]) for a, q in questions.items()}
+    texts = {q.key: found[q.key].text for q in questions.values()}
+    texts.update((q.key, f.text) for q, f in fresh)
+    return {a: _figures(_loads(texts[q.key])) for a, q in questions.items()}

@@ -256,15 +256,12 @@ _rendered: LRUCache[tuple[Any, ...], Markup] = LRUCache(RENDERED_CHARACTERS, get
 def main_html(
     env: Environment, view: View, choices: compliance.PageChoices, figures: compliance_cache.PageFigures
 ) -> Markup:
-    """The page's filters and figures: kept from an earlier view of the same stored figures, or rendered
-    (and kept, when the figures came from the store: figures worked out for this request are stored for
-    the next)."""
-    key = None
-    if figures.digest is not None:
-        key = (figures.digest, choices.key(), view.link(), *view.course.values())
-        kept = _rendered.get(key)
-        if kept is not None:
-            return kept
+    """The page's filters and figures: kept from an earlier view of the same figures, or rendered and
+    kept."""
+    key = (figures.digest, choices.key(), view.link(), *view.course.values())
+    kept = _rendered.get(key)
+    if kept is not None:
+        return kept
     html = Markup(  # noqa: S704 (the template's own output, escaped as it was written)
         env.get_template(MAIN_TEMPLATE).render(
             view=view,
@@ -278,7 +275,7 @@ def main_html(
             **choices.as_context(),
         )
     )
-    if key is not None and len(html) <= RENDERED_CHARACTERS:
+    if len(html) <= RENDERED_CHARACTERS:
         _rendered[key] = html
     return html
 
