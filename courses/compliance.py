@@ -9,10 +9,12 @@ counts for action plans all read it, so they can never disagree.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -136,6 +138,12 @@ class _Sql:
         if NOT_RECORDED in ids:
             parts.append(f"{column} IS NULL")
         return f"({' OR '.join(parts)})" if parts else "1 = 0"
+
+    def json_rows(self, columns: str, rows: str) -> str:
+        """A scalar subquery: the rows of `rows` as one JSON text, a list of [columns...] arrays."""
+        if self.postgres:
+            return f"(SELECT COALESCE(json_agg(json_build_array({columns})), '[]')::text FROM ({rows}) r)"
+        return f"(SELECT json_group_array(json_array({columns})) FROM ({rows}) r)"
 
     async def run(self, text: str) -> list[dict[str, Any]]:
         args: list[Any] = []
@@ -682,17 +690,52 @@ COURSES_PER_PAGE = 25
 COURSE_ORDER = "mandatory DESC, LOWER(title), id"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class PageChoices:
-    """What the compliance page's filters offer, and the course asked for (None: no such course)."""
+    """What the compliance page's filters offer, and the course asked for (None: no such course). The
+    lists come as JSON and are read when first asked for: a page whose filters are already rendered
+    (compliance_controller.main_html) needs only their `key`."""
 
-    courses: list[dict[str, Any]]  # published, mandatory first, then by title; [] when too many to list
-    more_courses: bool  # more than COURSES_IN_SELECT are published: choose through find_courses
-    default: dict[str, Any] | None  # the first published course in that order: shown when none is asked
     chosen: dict[str, Any] | None
-    organisations: list[dict[str, Any]]
-    teams: list[dict[str, Any]]
-    job_roles: list[dict[str, Any]]
+    first_of_many: dict[str, Any] | None  # the first published course, when there are too many to list
+    courses_json: str  # the published courses when there are few enough to list, else []
+    organisations_json: str
+    teams_json: str
+    job_roles_json: str
+
+    @property
+    def more_courses(self) -> bool:
+        """More than COURSES_IN_SELECT are published: the page names the course and links to a search
+        (find_courses)."""
+        return self.first_of_many is not None
+
+    @cached_property
+    def courses(self) -> list[dict[str, Any]]:
+        """Published, mandatory first, then by title; [] when too many to list."""
+        fields = ("id", "title", "code", "mandatory", "status")
+        return sorted(
+            (_course(dict(zip(fields, c, strict=True))) for c in json.loads(self.courses_json)),
+            key=_course_order,
+        )
+
+    @property
+    def default(self) -> dict[str, Any] | None:
+        """The first published course in that order: shown when none is asked for."""
+        return self.courses[0] if self.courses else self.first_of_many
+
+    @cached_property
+    def organisations(self) -> list[dict[str, Any]]:
+        return _by_name(("id", "name", "kind"), self.organisations_json)
+
+    @cached_property
+    def teams(self) -> list[dict[str, Any]]:
+        """The chosen organisation's teams (and the team asked for), by organisation, then by name."""
+        teams = _by_name(("id", "name", "organisation", "organisation_name"), self.teams_json)
+        return sorted(teams, key=lambda t: t["organisation_name"].lower())
+
+    @cached_property
+    def job_roles(self) -> list[dict[str, Any]]:
+        return _by_name(("id", "name"), self.job_roles_json)
 
     def as_context(self) -> dict[str, Any]:
         return {
@@ -703,26 +746,28 @@ class PageChoices:
             "job_roles": self.job_roles,
         }
 
-    def key(self) -> tuple[Any, ...]:
-        """Everything the filters offer, in order, as one hashable value: equal keys, equal choices."""
-
-        def rows(listed: list[dict[str, Any]]) -> tuple[tuple[Any, ...], ...]:
-            return tuple(tuple(row.values()) for row in listed)
-
+    def key(self) -> tuple[str, ...]:
+        """Everything the filters offer, as one hashable value: equal keys, equal choices."""
         return (
-            self.more_courses,
-            rows(self.courses),
-            rows(self.organisations),
-            rows(self.teams),
-            rows(self.job_roles),
+            json.dumps(self.first_of_many),
+            self.courses_json,
+            self.organisations_json,
+            self.teams_json,
+            self.job_roles_json,
         )
+
+
+def _by_name(fields: tuple[str, ...], text: str) -> list[dict[str, Any]]:
+    """Rows of a JSON list of arrays as dicts of these fields, by name (any case), then id."""
+    rows = [dict(zip(fields, row, strict=True)) for row in json.loads(text)]
+    return sorted(rows, key=lambda row: (row["name"].lower(), row["id"]))
 
 
 def _course(row: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": row["id"],
         "code": row["code"],
-        "title": row["name"],
+        "title": row["title"],
         "mandatory": bool(row["mandatory"]),
         "status": row["status"],
     }
@@ -737,73 +782,49 @@ async def page_choices(
 ) -> PageChoices:
     """Published courses (all of them up to COURSES_IN_SELECT; above that only the first, shown when none
     is asked for) and the one asked for, published or not; organisations, the chosen organisation's
-    teams (and the team asked for) and job roles by name, in one statement (light: no staff counts). A
-    large council has thousands of teams: listed only once an organisation is chosen."""
+    teams (and the team asked for) and job roles, in one statement (light: no staff counts). A large
+    council has thousands of teams: listed only once an organisation is chosen. Each list comes as one
+    JSON text: a row sent costs far more than the database's work for it."""
     sql = _Sql()
     published = sql.arg(CourseStatus.PUBLISHED)
     asked = sql.arg(course_id if course_id is not None else -1, "INTEGER")
     organisation = sql.arg(organisation_id if organisation_id is not None else -1, "INTEGER")
     team = sql.arg(team_id if team_id is not None else -1, "INTEGER")
-    # The index gives the first COURSES_IN_SELECT + 1 in order; each row sent costs more than the
-    # index read, so above COURSES_IN_SELECT only the first is sent.
+    listed_courses = sql.json_rows(
+        "id, title, code, mandatory, status",
+        f"SELECT * FROM listed WHERE (SELECT COUNT(*) FROM listed) <= {COURSES_IN_SELECT}",
+    )
+    organisations = sql.json_rows("id, name, kind", "SELECT id, name, kind FROM organisation")
+    teams = sql.json_rows(
+        "id, name, organisation, organisation_name",
+        "SELECT t.id, t.name, t.organisation, o.name AS organisation_name "
+        "FROM team t JOIN organisation o ON o.id = t.organisation "
+        f"WHERE t.organisation = {organisation} OR t.id = {team}",
+    )
+    job_roles = sql.json_rows("id, name", "SELECT id, name FROM job_role")
     rows = await sql.run(f"""
 WITH listed AS (
     SELECT id, title, code, mandatory, status FROM course WHERE status = {published}
     ORDER BY {COURSE_ORDER} LIMIT {COURSES_IN_SELECT + 1}
 )
-SELECT 'course' AS kind, id, title AS name, code, mandatory, status,
-    CAST(NULL AS INTEGER) AS organisation, CAST(NULL AS VARCHAR) AS organisation_name
-FROM listed WHERE (SELECT COUNT(*) FROM listed) <= {COURSES_IN_SELECT}
-UNION ALL
-SELECT 'first_of_many', id, title, code, mandatory, status, NULL, NULL
+SELECT 'first_of_many' AS kind, id, title, code, mandatory, status, CAST(NULL AS VARCHAR) AS list
 FROM (SELECT * FROM listed ORDER BY {COURSE_ORDER} LIMIT 1) first_listed
 WHERE (SELECT COUNT(*) FROM listed) > {COURSES_IN_SELECT}
 UNION ALL
-SELECT 'asked', id, title, code, mandatory, status, NULL, NULL FROM course WHERE id = {asked}
+SELECT 'asked', id, title, code, mandatory, status, NULL FROM course WHERE id = {asked}
 UNION ALL
-SELECT 'organisation', id, name, kind, NULL, NULL, NULL, NULL FROM organisation
-UNION ALL
-SELECT 'team', t.id, t.name, NULL, NULL, NULL, t.organisation, o.name
-FROM team t JOIN organisation o ON o.id = t.organisation
-WHERE t.organisation = {organisation} OR t.id = {team}
-UNION ALL
-SELECT 'job_role', id, name, NULL, NULL, NULL, NULL, NULL FROM job_role""")
-    found: dict[str, list[dict[str, Any]]] = {
-        "course": [],
-        "first_of_many": [],
-        "asked": [],
-        "organisation": [],
-        "team": [],
-        "job_role": [],
-    }
-    for row in rows:
-        found[row["kind"]].append(row)
-    courses = sorted((_course(c) for c in found["course"]), key=_course_order)
-    first_of_many = [_course(c) for c in found["first_of_many"]]  # only when there are too many to list
-    listed = courses or first_of_many
-
-    def by_name(row: dict[str, Any]) -> tuple[str, int]:
-        return (row["name"].lower(), row["id"])
-
+SELECT 'courses', NULL, NULL, NULL, NULL, NULL, {listed_courses}
+UNION ALL SELECT 'organisations', NULL, NULL, NULL, NULL, NULL, {organisations}
+UNION ALL SELECT 'teams', NULL, NULL, NULL, NULL, NULL, {teams}
+UNION ALL SELECT 'job_roles', NULL, NULL, NULL, NULL, NULL, {job_roles}""")
+    found = {row["kind"]: row for row in rows}
     return PageChoices(
-        courses=courses,
-        more_courses=bool(first_of_many),
-        default=listed[0] if listed else None,
-        chosen=_course(found["asked"][0]) if found["asked"] else None,
-        organisations=[
-            {"id": o["id"], "name": o["name"], "kind": o["code"]}
-            for o in sorted(found["organisation"], key=by_name)
-        ],
-        teams=[
-            {
-                "id": t["id"],
-                "name": t["name"],
-                "organisation": t["organisation"],
-                "organisation_name": t["organisation_name"],
-            }
-            for t in sorted(found["team"], key=lambda t: (t["organisation_name"].lower(), *by_name(t)))
-        ],
-        job_roles=[{"id": j["id"], "name": j["name"]} for j in sorted(found["job_role"], key=by_name)],
+        chosen=_course(found["asked"]) if "asked" in found else None,
+        first_of_many=_course(found["first_of_many"]) if "first_of_many" in found else None,
+        courses_json=found["courses"]["list"],
+        organisations_json=found["organisations"]["list"],
+        teams_json=found["teams"]["list"],
+        job_roles_json=found["job_roles"]["list"],
     )
 
 
@@ -819,7 +840,7 @@ async def find_courses(*, search: str = "", page: int = 1, per_page: int = COURS
         text = sql.arg(word, "VARCHAR")
         where += f" AND ({position}(LOWER(code), {text}) > 0 OR {position}(LOWER(title), {text}) > 0)"
     rows = await sql.run(f"""
-SELECT id, title AS name, code, mandatory, status, COUNT(*) OVER () AS total
+SELECT id, title, code, mandatory, status, COUNT(*) OVER () AS total
 FROM course WHERE {where}
 ORDER BY {COURSE_ORDER}
 LIMIT {int(per_page)} OFFSET {int((page - 1) * per_page)}""")
