@@ -11,7 +11,7 @@ from app.people import services as people
 from courses import assignments, catalogue
 from courses.assignments import DueRule
 from courses.enums import DueKind, TargetKind
-from courses.tables import Assignment, Completion
+from courses.tables import Assignment, Completion, Course
 from tests.conftest import post_form
 from tests.courses.conftest import publish_course
 
@@ -36,6 +36,19 @@ async def test_professional_with_nothing_assigned_sees_an_empty_state(client, si
     page = await client.get("/my-training")
     assert page.status_code == 200
     assert "You have no training assigned" in page.text
+
+
+async def test_a_course_title_is_escaped_in_the_list(client, signed_in_as):
+    # The list is written with autoescaping off for each course, the title escaped once (my_training.html).
+    staff_id = await signed_in_as(Role.PROFESSIONAL)
+    course_id = await publish_course()
+    await Course.update({Course.title: '<script>alert("x")</script> & co'}).where(Course.id == course_id)
+    await assign_to(staff_id, course_id)
+
+    listing = await client.get("/my-training")
+
+    assert "<script>alert" not in listing.text
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; co" in listing.text
 
 
 async def test_professional_completes_a_course_including_the_quiz(client, signed_in_as):
