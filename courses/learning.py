@@ -113,8 +113,11 @@ SELECT a.id AS assignment_id, a.course AS course_id, co.code, co.title, co.manda
     ) AS required_version,
     (SELECT COUNT(*) FROM module m WHERE m.version = v.id) AS modules_total,
     (
-        SELECT COUNT(*) FROM module_progress mp JOIN module m ON m.id = mp.module
-        WHERE mp.staff = a.staff AND m.version = v.id AND (c.id IS NULL OR mp.completed_at > c.created_at)
+        -- From the version's modules to the person's progress on each (SQLite keeps a CROSS JOIN's
+        -- order): from all the person's progress, each course's row read it all again.
+        SELECT COUNT(*) FROM module m CROSS JOIN module_progress mp
+        WHERE m.version = v.id AND mp.module = m.id AND mp.staff = a.staff
+            AND (c.id IS NULL OR mp.completed_at > c.created_at)
     ) AS modules_done
 FROM assignment a
 JOIN course co ON co.id = a.course

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
+from piccolo.engine.sqlite import SQLiteEngine
+
 from app.audit import CLI_ACTOR, Actor
 from app.database import get_engine
 from app.enums import Role
 from courses import catalogue, learning
 from courses.catalogue import VersionContent
 from courses.enums import CompletionSource, TrainingStatus
+from courses.tables import Assignment
 from tests.courses.conftest import publish_course, two_question_quiz
 from tests.courses.test_my_training_pages import assign_to
 
@@ -119,3 +123,14 @@ async def test_learner_pages_issue_the_same_statements_for_5_and_15_courses(clie
     listing = await client.get("/my-training")
     for label in ("Completed", "Expired", "Not started", "Overdue"):
         assert label in listing.text
+
+
+@pytest.mark.skipif(
+    not isinstance(get_engine(), SQLiteEngine), reason="the plan checked is SQLite's (a few rows here)"
+)
+async def test_modules_done_are_read_from_each_modules_progress_not_all_of_the_persons():
+    # Read from all the person's progress, the list's query grew with courses x modules done.
+    query = f"EXPLAIN QUERY PLAN {learning._MY_TRAINING_SQL}"
+    plan = " | ".join(row["detail"] for row in await Assignment.raw(query, True, "draft", "published", 1))
+
+    assert "SEARCH mp USING INDEX module_progress_staff_module (staff=? AND module=?)" in plan
