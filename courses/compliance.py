@@ -746,10 +746,11 @@ class PageChoices:
             "job_roles": self.job_roles,
         }
 
-    def key(self) -> tuple[str, ...]:
-        """Everything the filters offer, as one hashable value: equal keys, equal choices."""
+    def key(self) -> tuple[bool | str, ...]:
+        """Everything the filters offer, as one hashable value: equal keys, equal choices (the course
+        shown is the view's own)."""
         return (
-            json.dumps(self.first_of_many),
+            self.more_courses,
             self.courses_json,
             self.organisations_json,
             self.teams_json,
