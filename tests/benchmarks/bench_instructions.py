@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from tests.benchmarks.bench_pages import PAGES, SIGN_INS, PageUnderTest, _sign_in
-from tests.benchmarks.prepare import LARGE, REPO, environment, prepare
+from tests.benchmarks.prepare import DEMO_PAGES, LARGE, REPO, environment, prepare
 
 WARM_UP_REQUESTS = 30
 CHILD_SECONDS = 600
@@ -211,7 +211,7 @@ def main() -> None:
             url = args.database_url or f"sqlite:///{folder / 'assure.sqlite'}"
             env = environment(url, folder / "var")
             if not args.no_prepare:
-                prepare(size, url, env, folder / "setup.log", large=LARGE)
+                prepare(size, url, env, folder / "setup.log", large=LARGE, demo=DEMO_PAGES)
             results[size] = []
             for page in PAGES:
                 results[size].append(count_page(page, args.requests, env, folder))

@@ -43,7 +43,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 
-from tests.benchmarks.prepare import CASEWORKER, LARGE, REPO, environment, prepare
+from tests.benchmarks.prepare import CASEWORKER, DEMO_PAGES, LARGE, REPO, environment, prepare
 
 WRK_SCRIPT = Path(__file__).with_name("wrk_report.lua")
 
@@ -78,7 +78,7 @@ class PageUnderTest:
 # and would slow whatever was measured after it.
 PAGES = [
     PageUnderTest("/health", None, "health check (baseline)"),
-    PageUnderTest("/my-training", "professional", "My training: none at demo size, 20 at large"),
+    PageUnderTest("/my-training", "professional", "My training: 20 courses at both sizes"),
     PageUnderTest("/my-training", "caseworker", "My training: the same 2 courses at both sizes"),
     PageUnderTest("/admin/staff", "admin", "staff list, first page"),
     PageUnderTest("/courses", "trainer", "course list"),
@@ -472,7 +472,7 @@ def run_sizes(
         env = environment(url, folder / "var")
         log = folder / "setup.log"
         if not args.no_prepare:
-            prepare(size, url, env, log, large=LARGE)
+            prepare(size, url, env, log, large=LARGE, demo=DEMO_PAGES)
         # The in-process app reads the same configuration as the server.
         dataset, statements = _measure_in_process(env, log, args.timeout)
         print(f"[{size}] dataset: {dataset}", flush=True)

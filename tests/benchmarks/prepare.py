@@ -4,9 +4,10 @@ caseworker below (+ the generator for the large size) run as child processes wit
 
 The caseworker is a professional whose "My training" is the same at both sizes: the demo's two courses,
 one in progress and one completed. The demo's own professional starts with none (so the journeys start
-from a clean slate) and the generator gives the demo's sign-ins a share of its assignments (20 at large
-size), so that page shows a different list at each size; the caseworker's shows how the same list costs
-as the data around it grows.
+from a clean slate); the generator gives the demo's sign-ins a share of its assignments, 20 each at large
+size. The page benchmarks also run the generator at the demo size (`DEMO_PAGES`: 20 courses, and 20
+assignments for each sign-in), so the professional's list is 20 courses long at both sizes too: a list
+of the same length, drawn from 20 courses or from 200, among 5 people or 50,000.
 
 Run `python -m tests.benchmarks.prepare caseworker` (with the environment below) to add the caseworker.
 """
@@ -25,6 +26,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 # The generator at the issue's large size: 50,000 staff, 1,000,000 assignments, 200 courses.
 LARGE = ["--staff", "50000", "--assignments", "1000000", "--courses", "200"]
+# The generator at the demo's own size, for the page benchmarks: one more person, 20 courses and 100
+# assignments, 20 for each of the demo's four sign-ins and that person. One assignment in 50 is made
+# ended; with seed 2 none of the professional's is, so their list has 20 courses as at large size.
+DEMO_PAGES = ["--staff", "1", "--assignments", "100", "--courses", "20", "--seed", "2"]
 SETUP_SECONDS = 3_600
 CASEWORKER = "caseworker@northbrook.example"
 
@@ -62,14 +67,24 @@ def run_module(args: list[str], env: dict[str, str], log: Path) -> None:
         raise SystemExit(f"`{' '.join(args)}` failed:\n{log.read_text()}")
 
 
-def prepare(size: str, database_url: str, env: dict[str, str], log: Path, *, large: list[str]) -> None:
-    """Migrate and load the demo; at the large size, then the generator with the `large` arguments."""
+def prepare(
+    size: str,
+    database_url: str,
+    env: dict[str, str],
+    log: Path,
+    *,
+    large: list[str],
+    demo: list[str] | None = None,
+) -> None:
+    """Migrate and load the demo and the caseworker; then the generator with the `large` arguments at the
+    large size, and with the `demo` ones, if any, at the demo size."""
     print(f"[{size}] preparing {database_url} (log: {log})", flush=True)
     run_module(["app.cli", "migrate"], env, log)
     run_module(["app.cli", "demo"], env, log)
     run_module(["tests.benchmarks.prepare", "caseworker"], env, log)
-    if size == "large":
-        run_module(["tests.benchmarks.generate", "--database-url", database_url, *large], env, log)
+    generated = large if size == "large" else demo
+    if generated:
+        run_module(["tests.benchmarks.generate", "--database-url", database_url, *generated], env, log)
 
 
 async def add_caseworker(today: date | None = None) -> int:
