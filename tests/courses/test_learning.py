@@ -7,7 +7,7 @@ from courses import assignments, catalogue, learning
 from courses.assignments import DueRule
 from courses.enums import CompletionSource, DueKind, TargetKind, TrainingStatus
 from courses.learning import LearningError
-from courses.tables import Completion, QuizAttempt
+from courses.tables import Completion, Course, QuizAttempt
 from tests.courses.conftest import add_staff, publish_course, two_question_quiz
 
 TODAY = date(2026, 11, 27)
@@ -210,3 +210,24 @@ async def test_certificate_codes_verify_with_only_name_course_and_dates(course_i
         "expires_on": date(2028, 11, 27),
     }
     assert await learning.verify_code("AAAA-BBBB-CCCC") is None
+
+
+async def test_my_training_hands_back_each_value_as_stored(organisation):
+    # The list comes from the database as one JSON text (learning._MY_TRAINING_SQL): text, flags, dates
+    # and missing values must come back as they were stored, on both backends.
+    course_id = await publish_course("JSON-1")
+    title = 'Duties "under" the Act \\ s.44 \u2013 Ysgol Gymraeg \u2602 </script>'
+    await Course.update({Course.title: title, Course.mandatory: False}).where(Course.id == course_id)
+    staff_id = await assigned_person(course_id, organisation)
+
+    (item,) = await learning.my_training(staff_id=staff_id, today=TODAY)
+
+    assert (item.title, item.code) == (title, "JSON-1") and item.mandatory is False
+    assert (item.due_on, item.completed_on, item.expires_on, item.completion_id) == (
+        date(2027, 3, 31),
+        None,
+        None,
+        None,
+    )
+    assert (item.status, item.modules_done, item.modules_total) == (TrainingStatus.NOT_STARTED, 0, 2)
+    assert type(item.due_on) is date and type(item.course_id) is int
