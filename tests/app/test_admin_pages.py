@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from datetime import date
+from html import unescape
 
 import httpx
 import pytest
@@ -496,7 +497,7 @@ async def test_admin_filters_the_staff_list_by_organisation_team_and_job_role(cl
 def team_options(html: str) -> list[str]:
     select = re.search(r'<select class="govuk-select" id="team".*?</select>', html, re.S)
     assert select, "no team filter"
-    return re.findall(r"<option[^>]*>([^<]+)</option>", select.group(0))
+    return [unescape(o) for o in re.findall(r"<option[^>]*>([^<]+)</option>", select.group(0))]
 
 
 async def test_the_team_filter_lists_the_chosen_organisations_teams(client, workforce):

@@ -485,7 +485,7 @@ async def test_the_team_filter_lists_the_chosen_organisations_teams(client, sign
     # A large council has thousands of teams: one list of them all would be unusable and slow to send.
     await signed_in_as(Role.TRAINER)
     await people.create_team(name="Therapies", organisation_id=setting.other_organisation_id, actor=CLI_ACTOR)
-    dash = "\N{EN DASH}"  # the team list writes the organisation, a dash, then the team
+    dash = "&ndash;"  # the team list writes the organisation, a dash, then the team (as a reference)
     reviews, assessments = (
         f"Testshire SEND Service {dash} Annual Reviews",
         f"Testshire SEND Service {dash} Assessments",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from html import unescape
 
 from app.audit import CLI_ACTOR
 from app.enums import OrganisationKind, Role
@@ -243,7 +244,7 @@ async def test_the_people_filter_lists_the_chosen_organisations_teams(client, si
     def teams(html: str) -> list[str]:
         select = re.search(r'<select class="govuk-select" id="team".*?</select>', html, re.S)
         assert select
-        return re.findall(r"<option[^>]*>([^<]+)</option>", select.group(0))
+        return [unescape(o) for o in re.findall(r"<option[^>]*>([^<]+)</option>", select.group(0))]
 
     # A large council has thousands of teams: they are listed once an organisation is chosen.
     everyone = (await client.get(f"/courses/{course_id}/assign-people")).text
