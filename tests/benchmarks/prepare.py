@@ -1,13 +1,14 @@
 """Preparing a benchmark database, shared by bench_pages, bench_instructions and bench_report: an
 environment that points the `assure` commands at it, and `assure migrate` + `assure demo` + the
-caseworker below (+ the generator for the large size) run as child processes with their output in a log.
+caseworker below (+ the generator: at the large size, and for the pages at the demo size too) run as child
+processes with their output in a log.
 
 The caseworker is a professional whose "My training" is the same at both sizes: the demo's two courses,
 one in progress and one completed. The demo's own professional starts with none (so the journeys start
 from a clean slate); the generator gives the demo's sign-ins a share of its assignments, 20 each at large
 size. The page benchmarks also run the generator at the demo size (`DEMO_PAGES`: 20 courses, and 20
 assignments for each sign-in), so the professional's list is 20 courses long at both sizes too: a list
-of the same length, drawn from 20 courses or from 200, among 5 people or 50,000.
+of the same length, drawn from 22 courses among 267 people, or from 202 among 50,266.
 
 Run `python -m tests.benchmarks.prepare caseworker` (with the environment below) to add the caseworker.
 """
