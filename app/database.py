@@ -205,6 +205,15 @@ async def write_transaction() -> AsyncIterator[Any]:
         await snapshot.connection.execute(f"BEGIN {TransactionType.deferred.value}")
 
 
+def json_rows(columns: str, rows: str) -> str:
+    """A scalar subquery: the rows of the query `rows` as one JSON text, a list of [columns...] arrays
+    ('[]' when there are none). A row handed over by the driver costs more than the database's work for
+    it, and a list read this way is one value to parse."""
+    if isinstance(get_engine(), PostgresEngine):
+        return f"(SELECT COALESCE(json_agg(json_build_array({columns})), '[]')::text FROM ({rows}) r)"  # noqa: S608
+    return f"(SELECT json_group_array(json_array({columns})) FROM ({rows}) r)"  # noqa: S608 (the caller's SQL)
+
+
 def icontains(column: Any, text: str) -> Any:
     """A case-insensitive 'contains' condition that takes the text literally (a search for "100%" or
     "a_b" matches only those characters, which LIKE would treat as wildcards)."""

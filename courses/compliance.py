@@ -20,7 +20,7 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 from piccolo.engine.postgres import PostgresEngine
 
-from app.database import get_engine
+from app.database import get_engine, json_rows
 from app.web.paging import Page
 from courses.enums import CourseStatus, TrainingStatus, VersionStatus
 from courses.learning import RENEWAL_WINDOW_DAYS
@@ -138,12 +138,6 @@ class _Sql:
         if NOT_RECORDED in ids:
             parts.append(f"{column} IS NULL")
         return f"({' OR '.join(parts)})" if parts else "1 = 0"
-
-    def json_rows(self, columns: str, rows: str) -> str:
-        """A scalar subquery: the rows of `rows` as one JSON text, a list of [columns...] arrays."""
-        if self.postgres:
-            return f"(SELECT COALESCE(json_agg(json_build_array({columns})), '[]')::text FROM ({rows}) r)"
-        return f"(SELECT json_group_array(json_array({columns})) FROM ({rows}) r)"
 
     async def run(self, text: str) -> list[dict[str, Any]]:
         args: list[Any] = []
@@ -791,18 +785,18 @@ async def page_choices(
     asked = sql.arg(course_id if course_id is not None else -1, "INTEGER")
     organisation = sql.arg(organisation_id if organisation_id is not None else -1, "INTEGER")
     team = sql.arg(team_id if team_id is not None else -1, "INTEGER")
-    listed_courses = sql.json_rows(
+    listed_courses = json_rows(
         "id, title, code, mandatory, status",
         f"SELECT * FROM listed WHERE (SELECT COUNT(*) FROM listed) <= {COURSES_IN_SELECT}",
     )
-    organisations = sql.json_rows("id, name, kind", "SELECT id, name, kind FROM organisation")
-    teams = sql.json_rows(
+    organisations = json_rows("id, name, kind", "SELECT id, name, kind FROM organisation")
+    teams = json_rows(
         "id, name, organisation, organisation_name",
         "SELECT t.id, t.name, t.organisation, o.name AS organisation_name "
         "FROM team t JOIN organisation o ON o.id = t.organisation "
         f"WHERE t.organisation = {organisation} OR t.id = {team}",
     )
-    job_roles = sql.json_rows("id, name", "SELECT id, name FROM job_role")
+    job_roles = json_rows("id, name", "SELECT id, name FROM job_role")
     rows = await sql.run(f"""
 WITH listed AS (
     SELECT id, title, code, mandatory, status FROM course WHERE status = {published}

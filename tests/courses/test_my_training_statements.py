@@ -130,7 +130,7 @@ async def test_learner_pages_issue_the_same_statements_for_5_and_15_courses(clie
 )
 async def test_modules_done_are_read_from_each_modules_progress_not_all_of_the_persons():
     # Read from all the person's progress, the list's query grew with courses x modules done.
-    query = f"EXPLAIN QUERY PLAN {learning._MY_TRAINING_SQL['sqlite']}"
+    query = f"EXPLAIN QUERY PLAN {learning._my_training_sql()}"
     plan = " | ".join(row["detail"] for row in await Assignment.raw(query, True, "draft", "published", 1))
 
     assert "SEARCH mp USING INDEX module_progress_staff_module (staff=? AND module=?)" in plan
